@@ -1,0 +1,100 @@
+"""What kind of phrase a question asks for, and where such a phrase sits in a sentence.
+
+`who` wants a person, `how many` a number, `when` a date, `where` a place, `why` a reason.
+A sentence that holds a phrase of the wanted kind, one the question does not already
+contain, is more likely to answer; that phrase is also what the answer highlights.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .lexical import words
+
+PERSON, NUMBER, DATE, PLACE, REASON = "person", "number", "date", "place", "reason"
+
+_Q_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (NUMBER, r"\bhow\s+(?:many|much|long|far|old|large|big|often)\b|\b(?:number|amount|percentage|share|size|count)\s+of\b|\bwhat\s+(?:percent|percentage|number)\b"),
+        (DATE, r"\bwhen\b|\bwhat\s+(?:year|date|day|month|time|century|decade)\b|\bwhich\s+(?:year|date|day|month|century|decade)\b|\bsince\s+when\b"),
+        (PLACE, r"\bwhere\b|\b(?:what|which)\s+(?:city|country|countries|place|region|town|state|capital|nation|location|area|continent)\b"),
+        (PERSON, r"\bwho(?:m|se)?\b|\b(?:what|which)\s+(?:person|leader|official|president|minister|secretary|spokesman|spokeswoman|spokesperson|man|woman|king|ruler|duke|general)\b|\bname\s+of\s+the\s+(?:person|leader|official)\b"),
+        (REASON, r"\bwhy\b|\bfor\s+what\s+reason\b|\bwhat\s+(?:caused|causes|led\s+to)\b"),
+    )
+)
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens)"
+_PHRASES: dict[str, re.Pattern[str]] = {
+    NUMBER: re.compile(
+        rf"(?:(?:about|around|nearly|almost|over|more\s+than|at\s+least|some|up\s+to)\s+)?"
+        rf"(?:[$€£]\s?)?(?:\d[\d,.]*\d|\d|{_NUMBER_WORDS})(?:\s*(?:%|percent|per\s+cent|million|billion|thousand|hundred))?"
+        rf"(?:\s+(?!(?:and|or|the|of|to|in|on|at|for|a|an|was|were|is|are|near|who|which|that)\b)[A-Za-z][\w-]*){{0,1}}",
+        re.IGNORECASE,
+    ),
+    DATE: re.compile(
+        rf"\b(?:(?:{_WEEKDAY}|{_MONTH})(?:\s+(?:and|or)\s+(?:{_WEEKDAY}|{_MONTH}))?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
+        rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|(?:in|since|by|until|from|before|after)\s+(?:the\s+)?(?:\d{{4}}s?|\d{{1,2}}(?:st|nd|rd|th)\s+century)"
+        rf"|\d{{4}}-\d{{2}}-\d{{2}}|\b1[0-9]{{3}}\b|\b20[0-9]{{2}}\b"
+        rf"|(?:last|next|this|early|late|earlier|later)\s+(?:this\s+|next\s+|last\s+)?(?:week|month|year|day|decade|century|spring|summer|autumn|fall|winter)"
+        rf"|the\s+next\s+day|yesterday|today|tomorrow|tonight)\b"
+    ),
+    PLACE: re.compile(r"\b(?:in|at|near|from|to|into|across|outside|inside)\s+((?:the\s+)?[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*)"),
+    PERSON: re.compile(
+        r"\b(?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z’'-]+(?:\s+(?:de\s+|of\s+|van\s+|von\s+)?[A-Z][a-z’'-]+)+|"
+        r"\b(?:press\s+secretary|spokes(?:man|woman|person)|president|prime\s+minister|minister|secretary|adviser|advisor|official|officials|king|queen|duke)\b"
+    ),
+    REASON: re.compile(r"\b(?:because|since|due\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|to\s+(?!the\b)[a-z]+|after|amid|over)\b[^,.;]*", re.IGNORECASE),
+}
+
+
+def question_kind(question: str) -> str | None:
+    """The kind of phrase `question` asks for, or None when it is not clear."""
+    for kind, rule in _Q_RULES:
+        if rule.search(question):
+            return kind
+    return None
+
+
+def phrases(kind: str, sentence: str, question: str) -> Iterator[tuple[int, int]]:
+    """(start, end) in `sentence` of each phrase of `kind` that the question does not contain."""
+    asked = set(words(question))
+    for m in _PHRASES[kind].finditer(sentence):
+        start, end = m.span(1) if kind == PLACE else m.span()
+        found = [w for w in words(sentence[start:end]) if w not in {"the", "of", "in", "at", "on", "and"}]
+        if not found:
+            continue
+        if kind in (PERSON, PLACE) and all(w in asked for w in found):
+            continue  # the question's own name is not an answer to it
+        if kind == NUMBER and not any(ch.isdigit() for ch in sentence[start:end]) and not re.search(_NUMBER_WORDS, sentence[start:end], re.IGNORECASE):
+            continue
+        if kind == PERSON and start == 0 and " " not in sentence[start:end].strip():
+            continue  # a lone capitalised first word is just the start of the sentence
+        yield start, end
+
+
+def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, int] | None:
+    """The phrase of the wanted kind to highlight in `sentence`, or None.
+
+    Among several, the one nearest to words the question shares with the sentence wins:
+    the answer usually sits next to the part of the sentence the question echoes.
+    """
+    if kind is None or kind == REASON:
+        return None
+    found = list(phrases(kind, sentence, question))
+    if kind == PERSON:  # a name answers "who" better than a job title
+        found = [s for s in found if sentence[s[0]].isupper()] or found
+    if not found:
+        return None
+    asked = set(words(question))
+    anchors = [m.start() for m in re.finditer(r"\w+", sentence) if m.group().lower() in asked and len(m.group()) > 3]
+    if not anchors:
+        return found[0]
+
+    def distance(span: tuple[int, int]) -> int:
+        return min(min(abs(a - span[0]), abs(a - span[1])) for a in anchors)
+
+    return min(found, key=distance)

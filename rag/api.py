@@ -1,0 +1,89 @@
+"""The three entry points: `build_index`, `load_index`, and `answer` on the default index."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from . import store
+from .answer import Answer
+from .config import Settings
+from .errors import IndexCorruptError, IndexNotFoundError
+from .index import Index
+
+DEFAULT_SOURCES = "seeds"
+DEFAULT_INDEX = "index"
+
+
+def build_index(
+    sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], *, settings: Settings | None = None, force: bool = False
+) -> Index:
+    """Index the `.txt`/`.md` articles under `sources` into the folder `index_dir`.
+
+    Vectors of files whose sha256 is unchanged are reused unless `force`; the result's
+    `report` says what was added, changed, removed and reused. The folder is replaced
+    atomically: a crash leaves the previous index whole. Raises `SourceError` when the
+    folder is missing or has no readable article.
+    """
+    report = store.build(sources, index_dir, settings or Settings(), force=force)
+    return Index(store.load(index_dir), index_dir, report)
+
+
+def load_index(index_dir: str | os.PathLike[str] = DEFAULT_INDEX) -> Index:
+    """Load and verify the index in `index_dir`.
+
+    Raises `IndexNotFoundError` (a `FileNotFoundError`) when there is none, and
+    `IndexCorruptError` when it is damaged or of another format version; both say how
+    to rebuild.
+    """
+    return Index(store.load(index_dir), index_dir)
+
+
+_cache: dict[str, Index] = {}
+_cache_lock = threading.Lock()
+
+
+def ensure_index(
+    sources: str | os.PathLike[str] = DEFAULT_SOURCES,
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX,
+    settings: Settings | None = None,
+) -> Index:
+    """The index of `sources`, loaded once per process and rebuilt whenever it is stale.
+
+    Stale means: a source file was added, removed or changed (sha256), or the model or
+    index settings differ from the manifest. A missing or damaged index is rebuilt too.
+    """
+    settings = settings or Settings()
+    key = str(Path(index_dir).resolve())
+    with _cache_lock:
+        index = _cache.get(key)
+        if index is not None and index.settings == settings:
+            if store.stale_reason(index.manifest, sources, settings) is None:
+                return index
+        try:
+            index = load_index(index_dir)
+            if index.settings.index_key() != settings.index_key() or store.stale_reason(index.manifest, sources, settings):
+                index = build_index(sources, index_dir, settings=settings)
+            elif index.settings != settings:
+                index = index.with_settings(**{k: v for k, v in settings.to_dict().items() if k not in settings.index_key()})
+        except (IndexNotFoundError, IndexCorruptError):
+            index = build_index(sources, index_dir, settings=settings)
+        _cache[key] = index
+        return index
+
+
+def answer(
+    question: str,
+    *,
+    sources: str | os.PathLike[str] = DEFAULT_SOURCES,
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX,
+    k: int | None = None,
+    settings: Settings | None = None,
+) -> Answer:
+    """Answer `question` from the default index (`./index` built from `./seeds`).
+
+    The index is built when missing and rebuilt when stale, so an answer is never served
+    from text that no longer matches its file. Raises `ValueError` for an empty question.
+    """
+    return ensure_index(sources, index_dir, settings).answer(question, k=k)

@@ -1,0 +1,108 @@
+"""`rag` command line: a thin shell over the library.
+
+Examples::
+
+    rag build --sources seeds --index index
+    rag ask "Where will the talks take place?"
+    rag ask "How many troops?" --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .api import build_index
+
+    index = build_index(args.sources, args.index, force=args.force)
+    report = index.report
+    assert report is not None
+    print(f"indexed {index.manifest['counts']['documents']} documents, {index.manifest['counts']['units']} units into {args.index}")
+    print(report.summary())
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from .api import ensure_index, load_index
+
+    index = ensure_index(args.sources, args.index) if args.sources else load_index(args.index)
+    ans = index.answer(args.question, k=args.k)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if ans.notice:
+        print(f"note: {ans.notice}")
+    if ans.found:
+        print(f"“{ans.text}”")
+        print(f"  — {ans.title or ans.doc_id}, {ans.date or 'undated'}, characters {ans.start}–{ans.end}")
+    else:
+        print(ans.text)
+        if ans.passages:
+            print("Related passages (not answers):")
+    for p in ans.passages if not ans.found else ans.passages[:0]:
+        print(f"  [{p.score:.2f}] {p.doc_id} {p.start}–{p.end}: {p.text[:160]}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluate import main as eval_main
+
+    return eval_main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (every command has help text and an example)."""
+    p = argparse.ArgumentParser(prog="rag", description="Answer questions with verbatim quotes from dated articles.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="index a folder of articles", description="Index a folder of .txt/.md articles. Example: rag build --sources seeds --index index")
+    b.add_argument("--sources", default="seeds", help="folder of articles (default: seeds)")
+    b.add_argument("--index", default="index", help="index folder to write (default: index)")
+    b.add_argument("--force", action="store_true", help="re-embed everything instead of reusing unchanged files")
+    b.set_defaults(run=_build)
+
+    a = sub.add_parser("ask", help="ask a question", description='Ask a question. Example: rag ask "Where will the talks take place?"')
+    a.add_argument("question", help="the question, in plain language")
+    a.add_argument("--index", default="index", help="index folder (default: index)")
+    a.add_argument("--sources", default=None, help="rebuild the index from this folder first when it is stale")
+    a.add_argument("-k", type=int, default=5, help="number of supporting passages (default: 5)")
+    a.add_argument("--json", action="store_true", help="print the answer as JSON")
+    a.set_defaults(run=_ask)
+
+    e = sub.add_parser("eval", help="score answers on QA suites", description="Score answers on QA suites (docs/ + qa.jsonl). Example: rag eval eval/seed eval/squad_v2_small")
+    e.add_argument("suites", nargs="+", help="suite folders")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.add_argument("--threshold", type=float, default=None, help="refusal threshold to use instead of the default")
+    e.add_argument("--part", default=None, help="only questions of this part (e.g. held-out)")
+    e.set_defaults(run=_eval)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; user errors print one line on stderr and exit 2."""
+    from .errors import RagError
+
+    args = parser().parse_args(argv)
+    if getattr(args, "k", 1) < 1:
+        print("error: -k must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.formatwarning = lambda msg, *a, **kw: f"warning: {msg}\n"  # type: ignore[assignment]
+        try:
+            return int(args.run(args))
+        except (RagError, ValueError, KeyError, FileNotFoundError) as exc:
+            msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            print(f"error: {msg}", file=sys.stderr)
+            return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Read a source folder into `Document`s: text kept byte-exact, metadata header parsed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceError
+
+SUFFIXES = (".txt", ".md")
+# A file larger than this is not an article; it is skipped rather than embedded for minutes.
+MAX_FILE_BYTES = 20_000_000
+
+# ` date 2022-01-04 First sentence...`: a date header may share its line with the text.
+_DATE_INLINE = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
+# `title: ...`, `source: ...`, `url: ...` on lines of their own.
+_FIELD_LINE = re.compile(r"[ \t]*(title|source|url|date):[ \t]*(\S[^\n]*?)[ \t]*(?:\n|$)", re.IGNORECASE)
+_BLANK = re.compile(r"\s*")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article. `text` is the file's content, unchanged; `body_start` is where the header ends."""
+
+    doc_id: str
+    text: str
+    sha256: str
+    date: str | None = None
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    body_start: int = 0
+
+    @property
+    def label(self) -> str:
+        """What a reader calls this document: its title, else its id."""
+        return self.title or self.doc_id
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A candidate file of a source folder, before it is read."""
+
+    doc_id: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def parse_header(text: str) -> tuple[dict[str, str], int]:
+    """Parse the optional metadata header at the top of `text`.
+
+    Returns the fields found (lower-case keys) and the offset where the body starts.
+    """
+    meta: dict[str, str] = {}
+    pos = _BLANK.match(text).end()  # type: ignore[union-attr]
+    while True:
+        m = _DATE_INLINE.match(text, pos) if "date" not in meta else None
+        if m:
+            meta["date"] = m.group(1)
+            pos = m.end()
+            continue
+        m = _FIELD_LINE.match(text, pos)
+        if m and m.group(1).lower() not in meta:
+            key, value = m.group(1).lower(), m.group(2)
+            if key == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                break
+            meta[key] = value
+            pos = m.end()
+            continue
+        break
+    if not meta:
+        return meta, 0
+    return meta, _BLANK.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def list_sources(folder: str | os.PathLike[str]) -> list[SourceFile]:
+    """The `.txt`/`.md` files under `folder`, recursively, sorted by id.
+
+    Symlinks are not followed (a link could point outside the folder). Raises
+    `SourceError` when the folder is missing or holds no such file.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise SourceError(f"source folder not found: {folder!s} (pass a folder of .txt/.md articles)")
+    found: list[SourceFile] = []
+    for path in _walk(root):
+        st = path.lstat()
+        found.append(SourceFile(path.relative_to(root).as_posix(), path, st.st_size, st.st_mtime_ns))
+    if not found:
+        raise SourceError(f"no .txt or .md files in source folder {folder!s}")
+    return sorted(found, key=lambda s: s.doc_id)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            if path.is_symlink():
+                warnings.warn(f"skipped {path.relative_to(root).as_posix()}: symbolic link, not followed", stacklevel=3)
+                continue
+            if path.is_file():
+                yield path
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_document(source: SourceFile) -> Document | str:
+    """Read one file into a `Document`, or return why it must be skipped."""
+    if source.size > MAX_FILE_BYTES:
+        return f"{source.size:,} bytes, larger than the {MAX_FILE_BYTES:,}-byte limit for an article"
+    data = source.path.read_bytes()
+    if b"\x00" in data:
+        return "binary file (contains NUL bytes)"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 (byte {exc.start})"
+    if not text.strip():
+        return "empty file"
+    meta, body_start = parse_header(text)
+    if not text[body_start:].strip():
+        return "header only, no text"
+    return Document(
+        doc_id=source.doc_id,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        date=meta.get("date"),
+        title=meta.get("title"),
+        source=meta.get("source"),
+        url=meta.get("url"),
+        body_start=body_start,
+    )
+
+
+def read_sources(folder: str | os.PathLike[str]) -> list[Document]:
+    """Read every article of `folder`; each skipped file is named in one warning line.
+
+    Files with identical bytes are indexed once (the first id wins) and reported.
+    Raises `SourceError` when nothing readable remains.
+    """
+    docs: list[Document] = []
+    seen: dict[str, str] = {}
+    for source in list_sources(folder):
+        doc = read_document(source)
+        if isinstance(doc, str):
+            warnings.warn(f"skipped {source.doc_id}: {doc}", stacklevel=2)
+            continue
+        if doc.sha256 in seen:
+            warnings.warn(f"skipped {source.doc_id}: duplicate of {seen[doc.sha256]}", stacklevel=2)
+            continue
+        seen[doc.sha256] = doc.doc_id
+        docs.append(doc)
+    if not docs:
+        raise SourceError(f"no readable article in {folder!s} (every file was skipped; see warnings)")
+    return docs

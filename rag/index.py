@@ -1,0 +1,252 @@
+"""`Index`: an index folder in memory, answering questions with verbatim quotes."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import answer_types, embedding, lexical, store
+from .answer import NOT_FOUND, Answer, Candidate, Passage, clip, confidence, quote_span, rank_score
+from .config import Settings
+from .documents import Document
+
+# Typos: a question word the corpus never uses is matched to a corpus word this close.
+_MAX_EDITS = {4: 1, 7: 2}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class Index:
+    """A loaded index. Use `rag.build_index` or `rag.load_index` to get one."""
+
+    def __init__(self, data: store.IndexData, path: str | os.PathLike[str], report: store.BuildReport | None = None) -> None:
+        self._data = data
+        self.path = Path(path)
+        self.settings: Settings = data.settings
+        self.manifest = data.manifest
+        self.report = report
+        self._units = data.units
+        self._doc_ids = list(data.documents)
+        # document frequency of each BM25 term: columns of the CSC score matrix
+        indptr = np.asarray(data.bm25.scores["indptr"])
+        self._df = np.diff(indptr)
+        self._vocab: dict[str, int] = data.bm25.vocab_dict
+        self._vocab_list = [t for t in self._vocab if t]
+        # passages by document, for attaching context to chosen sentences
+        self._passages_by_doc: dict[str, list[int]] = {}
+        for i, p in enumerate(data.passages):
+            self._passages_by_doc.setdefault(p.doc_id, []).append(i)
+        self._doc_terms: dict[str, set[str]] = {}
+
+    def __repr__(self) -> str:
+        c = self.manifest["counts"]
+        return f"<Index {self.path}: {c['documents']} documents, {c['units']} units, {c['passages']} passages>"
+
+    # ------------------------------------------------------------------ documents
+
+    @property
+    def doc_ids(self) -> tuple[str, ...]:
+        """Ids of the indexed documents, sorted."""
+        return tuple(self._doc_ids)
+
+    def document(self, doc_id: str) -> Document:
+        """The indexed document `doc_id`; `KeyError` for any other id (no file is read)."""
+        try:
+            return self._data.documents[doc_id]
+        except (KeyError, TypeError):
+            raise KeyError(f"no document {doc_id!r} in this index") from None
+
+    # ------------------------------------------------------------------ answering
+
+    def answer(self, question: str, k: int | None = None) -> Answer:
+        """Answer `question` with a verbatim quote, or say the articles don't.
+
+        `k` is the number of supporting passages (default `settings.passages`). Raises
+        `ValueError` for an empty question; a very long one is trimmed, with a notice.
+        """
+        question, notice = self._clean(question)
+        k = self.settings.passages if k is None else k
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        if not self._units:
+            return Answer(question, False, NOT_FOUND, notice=notice)
+        candidates = self._candidates(question)
+        best = max(candidates, key=lambda c: c.score)
+        passages = self._passages(candidates, k)
+        conf = confidence(best.signals)
+        if conf < self.settings.threshold:
+            return Answer(question, False, NOT_FOUND, confidence=conf, passages=passages, notice=notice)
+        units = self._units
+        first, last = quote_span(units, best.unit, self.settings.max_quote_chars)
+        doc = self._data.documents[units[best.unit].doc_id]
+        start, end = clip(doc, units[first].start, units[last].end, self.settings.max_quote_chars, set(lexical.words(question)))
+        text = doc.text[start:end]
+        kind = answer_types.question_kind(question)
+        # highlight inside the best sentence first, then anywhere in the quote
+        sentence = units[best.unit]
+        span = None
+        if start <= sentence.start and sentence.end <= end:
+            span = answer_types.best_phrase(kind, sentence.text, question)
+            if span:
+                span = (span[0] + sentence.start - start, span[1] + sentence.start - start)
+        if span is None:
+            span = answer_types.best_phrase(kind, text, question)
+        return Answer(
+            question=question, found=True, text=text, doc_id=doc.doc_id, start=start, end=end,
+            date=doc.date, title=doc.title, highlight=span, confidence=conf, passages=passages, notice=notice,
+        )
+
+    def _clean(self, question: str) -> tuple[str, str | None]:
+        if not isinstance(question, str):
+            raise TypeError(f"question must be a string, got {type(question).__name__}")
+        question = _CONTROL.sub(" ", unicodedata.normalize("NFC", question)).strip()
+        if not question:
+            raise ValueError("the question is empty: ask something, e.g. 'Where will the talks take place?'")
+        notice = None
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            cut = question.rfind(" ", 0, limit)
+            question = question[: cut if cut > limit // 2 else limit].rstrip()
+            notice = f"The question was trimmed to its first {len(question)} characters (limit {limit})."
+        return question, notice
+
+    # ------------------------------------------------------------------ retrieval
+
+    def _query_terms(self, question: str) -> list[str]:
+        """Stemmed content terms of the question, typos mapped onto corpus words."""
+        out = []
+        for term in lexical.terms(question):
+            if term not in self._vocab and not term[0].isdigit():
+                term = self._nearest_term(term) or term
+            out.append(term)
+        return list(dict.fromkeys(out))
+
+    def _nearest_term(self, term: str) -> str | None:
+        edits = max((e for n, e in _MAX_EDITS.items() if len(term) >= n), default=0)
+        if not edits or not self._vocab_list:
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        hit = process.extractOne(term, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=edits)
+        return hit[0] if hit else None
+
+    def _idf(self, term: str) -> float:
+        n = len(self._units)
+        col = self._vocab.get(term)
+        df = int(self._df[col]) if col is not None and col < len(self._df) else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def _candidates(self, question: str) -> list[Candidate]:
+        settings = self.settings
+        n_units = len(self._units)
+        qvec = embedding.encode(settings.model_name, [question], progress=False)
+        c = min(settings.candidates, n_units)
+        dense_sims, dense_ids = self._data.faiss_index.search(qvec, c)
+        ranks: dict[int, float] = {}
+        for rank, i in enumerate(dense_ids[0]):
+            if i >= 0:
+                ranks[int(i)] = ranks.get(int(i), 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+        qterms = self._query_terms(question)
+        bm25_scores: dict[int, float] = {}
+        known = [t for t in qterms if t in self._vocab]
+        if known:
+            scores = self._data.bm25.get_scores(known)
+            top = np.argsort(-scores)[:c]
+            for rank, i in enumerate(top):
+                if scores[i] <= 0:
+                    break
+                bm25_scores[int(i)] = float(scores[i])
+                ranks[int(i)] = ranks.get(int(i), 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+        ids = sorted(ranks)
+        # neighbours give context to a sentence (its pronouns, its attribution)
+        neighbours = {j for i in ids for j in (i - 1, i + 1) if 0 <= j < n_units}
+        all_ids = sorted(set(ids) | neighbours)
+        vecs = self._data.faiss_index.reconstruct_batch(np.asarray(all_ids, dtype=np.int64))
+        sims = dict(zip(all_ids, (vecs @ qvec[0]).tolist()))
+        weights = {t: self._idf(t) for t in qterms}
+        total = sum(weights.values()) or 1.0
+        names = _names(question)
+        kind = answer_types.question_kind(question)
+        bm25_max = max(bm25_scores.values(), default=0.0) or 1.0
+        unit_terms: dict[int, set[str]] = {}
+
+        def terms_of(j: int) -> set[str]:
+            if j not in unit_terms:
+                unit_terms[j] = set(lexical.terms(self._units[j].text))
+            return unit_terms[j]
+
+        out = []
+        for i in ids:
+            unit = self._units[i]
+            same = [j for j in (i - 1, i + 1) if 0 <= j < n_units and self._units[j].doc_id == unit.doc_id]
+            own = terms_of(i)
+            window = own.union(*(terms_of(j) for j in same))
+            doc_words = self._doc_word_set(unit.doc_id)
+            signals = {
+                "dense": sims[i],
+                "dense_context": max((sims[j] for j in same), default=sims[i]),
+                "bm25": bm25_scores.get(i, 0.0) / bm25_max,
+                "rrf": ranks[i] * (settings.rrf_k + 1) / 2,
+                "coverage": sum(w for t, w in weights.items() if t in own) / total,
+                "coverage_context": sum(w for t, w in weights.items() if t in window) / total,
+                "names": (sum(1 for n in names if n in doc_words) / len(names)) if names else 1.0,
+                "answer_type": _type_signal(kind, unit.text, question),
+            }
+            out.append(Candidate(i, signals, rank_score(signals)))
+        return out
+
+    def _doc_word_set(self, doc_id: str) -> set[str]:
+        words = self._doc_terms.get(doc_id)
+        if words is None:
+            words = self._doc_terms[doc_id] = set(lexical.words(self._data.documents[doc_id].text))
+        return words
+
+    def _passages(self, candidates: list[Candidate], k: int) -> tuple[Passage, ...]:
+        """Context passages holding the best candidates, best first, each passage once."""
+        best_for: dict[int, Candidate] = {}
+        for cand in sorted(candidates, key=lambda c: -c.score):
+            unit = self._units[cand.unit]
+            for pi in self._passages_by_doc.get(unit.doc_id, []):
+                p = self._data.passages[pi]
+                if p.start <= unit.start and unit.end <= p.end:
+                    best_for.setdefault(pi, cand)
+                    break
+            if len(best_for) >= k:
+                break
+        out = []
+        for pi, cand in best_for.items():
+            p = self._data.passages[pi]
+            doc = self._data.documents[p.doc_id]
+            out.append(Passage(p.doc_id, p.text, p.start, p.end, cand.score, doc.date, doc.title, dict(cand.signals)))
+        return tuple(out)
+
+    def with_settings(self, **changes: Any) -> Index:
+        """A copy answering with other query-time settings (threshold, candidates, ...)."""
+        settings = replace(self.settings, **changes)
+        if settings.index_key() != self.settings.index_key():
+            raise ValueError("only query-time settings can change on a loaded index; rebuild for the others")
+        data = replace(self._data, settings=settings)
+        return Index(data, self.path, self.report)
+
+
+def _names(question: str) -> list[str]:
+    """Lower-cased proper names in the question (capitalised words not opening it)."""
+    tokens = re.findall(r"[^\W\d_][\w’'-]*", question)
+    out = []
+    for pos, tok in enumerate(tokens):
+        if pos > 0 and tok[0].isupper() and tok.lower() not in lexical.STOPWORDS:
+            out.extend(lexical.words(tok))
+    return out
+
+
+def _type_signal(kind: str | None, sentence: str, question: str) -> float:
+    if kind is None:
+        return 0.5
+    return 1.0 if next(answer_types.phrases(kind, sentence, question), None) else 0.0

@@ -1,0 +1,57 @@
+"""Words for lexical matching: one tokenizer for BM25, term coverage and answer typing."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_EN
+
+# Numbers keep their grouping (`100,000` -> `100000`); words are runs of letters.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)?")
+_POSSESSIVE = re.compile(r"['’]s?$")
+STOPWORDS = frozenset(STOPWORDS_EN) | {
+    # Question and reporting words carry no topic: a question's "who" or "say" must not
+    # make a sentence look relevant.
+    "who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much",
+    "does", "did", "do", "has", "have", "had", "was", "were", "is", "are", "been", "being",
+    "say", "says", "said", "tell", "told", "according", "also", "would", "could", "will",
+    "can", "may", "might", "shall", "should", "about", "there", "name", "kind", "type",
+}
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball stem of a lower-case word; numbers are kept as they are."""
+    if word[0].isdigit() or word.isupper():
+        return word
+    return str(_stemmer().stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens of `text`, numbers without thousands separators."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if tok[0].isdigit():
+            tok = tok.replace(",", "")
+        elif tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in STOPWORDS:
+            # `US`, `U.S.`, `WHO`: an acronym that lower-cases into a stop word stays an acronym.
+            tok = tok.replace(".", "")
+        else:
+            tok = _POSSESSIVE.sub("", tok.lower()).replace(".", "")
+        if tok:
+            out.append(tok)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms of `text` (stop words and one-letter words dropped)."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
