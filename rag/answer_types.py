@@ -51,6 +51,10 @@ _PHRASES: dict[str, re.Pattern[str]] = {
 }
 
 
+_ORGANISATION = re.compile(r"\b(?:Council|Organi[sz]ation|Committee|Ministry|House|Agency|Office|Department|Union|Party|Assembly|Parliament|Congress|Bank|Fund|Court|Commission|Alliance|Forces|Army|Navy)\b")
+_AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?$")
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
     for kind, rule in _Q_RULES:
@@ -87,6 +91,9 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
     found = list(phrases(kind, sentence, question))
     if kind == PERSON:  # a name answers "who" better than a job title
         found = [s for s in found if sentence[s[0]].isupper()] or found
+    if kind == PLACE:  # "in Geneva" names a place; "at the NATO-Russia Council" names a body
+        found = [s for s in found if not _ORGANISATION.search(sentence[s[0] : s[1]])] or found
+        found = [s for s in found if _AFTER_IN.search(sentence[: s[0]])] or found
     if not found:
         return None
     asked = set(words(question))

@@ -88,15 +88,7 @@ class Index:
         start, end = clip(doc, units[first].start, units[last].end, self.settings.max_quote_chars, set(lexical.words(question)))
         text = doc.text[start:end]
         kind = answer_types.question_kind(question)
-        # highlight inside the best sentence first, then anywhere in the quote
-        sentence = units[best.unit]
-        span = None
-        if start <= sentence.start and sentence.end <= end:
-            span = answer_types.best_phrase(kind, sentence.text, question)
-            if span:
-                span = (span[0] + sentence.start - start, span[1] + sentence.start - start)
-        if span is None:
-            span = answer_types.best_phrase(kind, text, question)
+        span = answer_types.best_phrase(answer_types.question_kind(question), text, question)
         return Answer(
             question=question, found=True, text=text, doc_id=doc.doc_id, start=start, end=end,
             date=doc.date, title=doc.title, highlight=span, confidence=conf, passages=passages, notice=notice,

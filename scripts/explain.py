@@ -1,0 +1,29 @@
+"""Print the ranked candidate sentences and their signals for a question (debugging aid).
+
+    python scripts/explain.py "Where will the talks take place?" [--index index] [-n 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import rag
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("question")
+    ap.add_argument("--index", default="index")
+    ap.add_argument("-n", type=int, default=8)
+    args = ap.parse_args()
+    index = rag.load_index(args.index)
+    cands = sorted(index._candidates(args.question), key=lambda c: -c.score)  # noqa: SLF001
+    for c in cands[: args.n]:
+        sig = " ".join(f"{k}={v:.2f}" for k, v in c.signals.items())
+        print(f"{c.score:.3f} {index._units[c.unit].text[:90]!r}\n      {sig}")  # noqa: SLF001
+    a = index.answer(args.question)
+    print("\nANSWER", a.found, round(a.confidence, 3), repr(a.text))
+
+
+if __name__ == "__main__":
+    main()
