@@ -42,7 +42,8 @@ class Index:
         self._passages_by_doc: dict[str, list[int]] = {}
         for i, p in enumerate(data.passages):
             self._passages_by_doc.setdefault(p.doc_id, []).append(i)
-        self._doc_terms: dict[str, set[str]] = {}
+        self._doc_terms: dict[str, frozenset[str]] = {}
+        self._unit_terms: dict[int, frozenset[str]] = {}
 
     def __repr__(self) -> str:
         c = self.manifest["counts"]
@@ -76,8 +77,10 @@ class Index:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         if not self._units:
             return Answer(question, False, NOT_FOUND, notice=notice)
-        candidates = self._candidates(question)
-        best = max(candidates, key=lambda c: c.score)
+        candidates = sorted(self._candidates(question), key=lambda c: -c.score)
+        best = candidates[0]
+        # how clearly the best sentence beats the runner-up: a tie often means a guess
+        best.signals["margin"] = best.score - candidates[1].score if len(candidates) > 1 else 1.0
         passages = self._passages(candidates, k)
         conf = confidence(best.signals)
         if conf < self.settings.threshold:
@@ -167,20 +170,13 @@ class Index:
         names = _names(question)
         kind = answer_types.question_kind(question)
         bm25_max = max(bm25_scores.values(), default=0.0) or 1.0
-        unit_terms: dict[int, set[str]] = {}
-
-        def terms_of(j: int) -> set[str]:
-            if j not in unit_terms:
-                unit_terms[j] = set(lexical.terms(self._units[j].text))
-            return unit_terms[j]
-
         out = []
         for i in ids:
             unit = self._units[i]
             same = [j for j in (i - 1, i + 1) if 0 <= j < n_units and self._units[j].doc_id == unit.doc_id]
-            own = terms_of(i)
-            window = own.union(*(terms_of(j) for j in same))
-            doc_words = self._doc_word_set(unit.doc_id)
+            own = self._terms_of(i)
+            window = own.union(*(self._terms_of(j) for j in same))
+            doc_terms = self._doc_term_set(unit.doc_id)
             signals = {
                 "dense": sims[i],
                 "dense_context": max((sims[j] for j in same), default=sims[i]),
@@ -188,17 +184,26 @@ class Index:
                 "rrf": ranks[i] * (settings.rrf_k + 1) / 2,
                 "coverage": sum(w for t, w in weights.items() if t in own) / total,
                 "coverage_context": sum(w for t, w in weights.items() if t in window) / total,
-                "names": (sum(1 for n in names if n in doc_words) / len(names)) if names else 1.0,
+                "missing": sum(w for t, w in weights.items() if t not in doc_terms) / total,
+                "names": (sum(1 for n in names if n in doc_terms) / len(names)) if names else 1.0,
                 "answer_type": _type_signal(kind, unit.text, question),
             }
             out.append(Candidate(i, signals, rank_score(signals)))
         return out
 
-    def _doc_word_set(self, doc_id: str) -> set[str]:
-        words = self._doc_terms.get(doc_id)
-        if words is None:
-            words = self._doc_terms[doc_id] = set(lexical.words(self._data.documents[doc_id].text))
-        return words
+    def _terms_of(self, unit: int) -> frozenset[str]:
+        """Stemmed terms of a unit, computed once per process."""
+        found = self._unit_terms.get(unit)
+        if found is None:
+            found = self._unit_terms[unit] = frozenset(lexical.terms(self._units[unit].text))
+        return found
+
+    def _doc_term_set(self, doc_id: str) -> frozenset[str]:
+        """Stemmed terms of a whole document (names included), computed once per process."""
+        found = self._doc_terms.get(doc_id)
+        if found is None:
+            found = self._doc_terms[doc_id] = frozenset(lexical.terms(self._data.documents[doc_id].text))
+        return found
 
     def _passages(self, candidates: list[Candidate], k: int) -> tuple[Passage, ...]:
         """Context passages holding the best candidates, best first, each passage once."""
@@ -229,12 +234,12 @@ class Index:
 
 
 def _names(question: str) -> list[str]:
-    """Lower-cased proper names in the question (capitalised words not opening it)."""
+    """Stemmed proper names and numbers in the question (capitalised words not opening it)."""
     tokens = re.findall(r"[^\W\d_][\w’'-]*", question)
-    out = []
+    out = [w for w in lexical.words(question) if w[0].isdigit()]
     for pos, tok in enumerate(tokens):
         if pos > 0 and tok[0].isupper() and tok.lower() not in lexical.STOPWORDS:
-            out.extend(lexical.words(tok))
+            out.extend(lexical.terms(tok))
     return out
 
 
