@@ -81,6 +81,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.add_argument("--threshold", type=float, default=None, help="refusal threshold to use instead of the default")
     e.add_argument("--part", default=None, help="only questions of this part (e.g. held-out)")
+    e.add_argument(
+        "--failures", type=int, nargs="?", const=0, default=None, metavar="N",
+        help="also list the failed questions grouped by cause, at most N per cause (default: all)",
+    )
     e.set_defaults(run=_eval)
     return p
 
