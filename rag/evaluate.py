@@ -439,9 +439,14 @@ def suite_index(suite: Suite) -> tuple[Index, float]:
     """The index of `suite`'s docs in `<suite>/.index` (a temp folder if that is read-only).
 
     `rag.build_index` re-embeds only changed files, so after the first run this is quick.
-    Returns the index and the seconds the build took.
+    Returns the index and the seconds the build took, not counting loading the model
+    (once per process, and as slow as a small build: it would hide what the build costs).
     """
+    from . import embedding
     from .api import build_index
+    from .config import Settings
+
+    embedding.get_model(Settings().model_name)
 
     index_dir = suite.path / INDEX_DIR
     if not os.access(suite.path, os.W_OK) or (index_dir.exists() and not os.access(index_dir, os.W_OK)):
