@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +16,9 @@ from .errors import SourceError
 
 SUFFIXES = (".txt", ".md")
 # A file larger than this is not an article; it is skipped rather than embedded for minutes.
-MAX_FILE_BYTES = 20_000_000
+# 1 MB is ~8,000 sentences, 1-2 minutes of embedding on two cores; the longest news feature
+# is a few dozen kB.
+MAX_FILE_BYTES = 1_000_000
 
 # ` date 2022-01-04 First sentence...`: a date header may share its line with the text.
 _DATE_INLINE = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
@@ -50,6 +54,9 @@ class SourceFile:
     path: Path
     size: int
     mtime_ns: int
+    # with size and mtime, what tells a rewritten file from an untouched one without reading it
+    ctime_ns: int = 0
+    inode: int = 0
 
 
 def parse_header(text: str) -> tuple[dict[str, str], int]:
@@ -58,7 +65,8 @@ def parse_header(text: str) -> tuple[dict[str, str], int]:
     Returns the fields found (lower-case keys) and the offset where the body starts.
     """
     meta: dict[str, str] = {}
-    pos = _BLANK.match(text).end()  # type: ignore[union-attr]
+    # a UTF-8 byte order mark (Windows editors) is kept in the text but is not a header
+    pos = _BLANK.match(text, 1 if text.startswith("\ufeff") else 0).end()  # type: ignore[union-attr]
     while True:
         m = _DATE_INLINE.match(text, pos) if "date" not in meta else None
         if m:
@@ -82,8 +90,9 @@ def parse_header(text: str) -> tuple[dict[str, str], int]:
 def list_sources(folder: str | os.PathLike[str]) -> list[SourceFile]:
     """The `.txt`/`.md` files under `folder`, recursively, sorted by id.
 
-    Symlinks are not followed (a link could point outside the folder). Raises
-    `SourceError` when the folder is missing or holds no such file.
+    Symlinks are not followed (a link could point outside the folder), and only regular
+    files are listed (a FIFO named `x.txt` would block the reader); each one left out is
+    named in a warning. Raises `SourceError` when the folder is missing or holds no such file.
     """
     root = Path(folder)
     if not root.is_dir():
@@ -91,7 +100,7 @@ def list_sources(folder: str | os.PathLike[str]) -> list[SourceFile]:
     found: list[SourceFile] = []
     for path in _walk(root):
         st = path.lstat()
-        found.append(SourceFile(path.relative_to(root).as_posix(), path, st.st_size, st.st_mtime_ns))
+        found.append(SourceFile(path.relative_to(root).as_posix(), path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     if not found:
         raise SourceError(f"no .txt or .md files in source folder {folder!s}")
     return sorted(found, key=lambda s: s.doc_id)
@@ -99,16 +108,21 @@ def list_sources(folder: str | os.PathLike[str]) -> list[SourceFile]:
 
 def _walk(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in [d for d in dirnames if not d.startswith(".") and Path(dirpath, d).is_symlink()]:
+            warnings.warn(f"skipped {Path(dirpath, name).relative_to(root).as_posix()}/: symbolic link, not followed", stacklevel=3)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not Path(dirpath, d).is_symlink())
         for name in sorted(filenames):
             path = Path(dirpath, name)
             if name.startswith(".") or not name.lower().endswith(SUFFIXES):
                 continue
+            rel = path.relative_to(root).as_posix()
             if path.is_symlink():
-                warnings.warn(f"skipped {path.relative_to(root).as_posix()}: symbolic link, not followed", stacklevel=3)
+                warnings.warn(f"skipped {rel}: symbolic link, not followed", stacklevel=3)
                 continue
             if path.is_file():
                 yield path
+            elif path.exists():
+                warnings.warn(f"skipped {rel}: not a regular file", stacklevel=3)
 
 
 def sha256_file(path: Path) -> str:
@@ -121,10 +135,24 @@ def sha256_file(path: Path) -> str:
 
 
 def read_document(source: SourceFile) -> Document | str:
-    """Read one file into a `Document`, or return why it must be skipped."""
+    """Read one file into a `Document`, or return why it must be skipped.
+
+    The file may have changed since it was listed: it is opened without following a
+    symlink and without blocking, its type and size are checked on the open descriptor,
+    and no more than `MAX_FILE_BYTES` + 1 bytes are ever read.
+    """
     if source.size > MAX_FILE_BYTES:
         return f"{source.size:,} bytes, larger than the {MAX_FILE_BYTES:,}-byte limit for an article"
-    data = source.path.read_bytes()
+    try:
+        data = _read_capped(source.path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link, not followed"
+        return f"unreadable ({exc.strerror or exc})"
+    if data is None:
+        return "not a regular file"
+    if len(data) > MAX_FILE_BYTES:
+        return f"larger than the {MAX_FILE_BYTES:,}-byte limit for an article"
     if b"\x00" in data:
         return "binary file (contains NUL bytes)"
     try:
@@ -146,6 +174,25 @@ def read_document(source: SourceFile) -> Document | str:
         url=meta.get("url"),
         body_start=body_start,
     )
+
+
+def _read_capped(path: Path) -> bytes | None:
+    """The bytes of the regular file `path` (at most `MAX_FILE_BYTES` + 1), or None for anything else."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def read_sources(folder: str | os.PathLike[str]) -> list[Document]:

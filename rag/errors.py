@@ -17,3 +17,7 @@ class IndexNotFoundError(RagError, FileNotFoundError):
 
 class IndexCorruptError(RagError):
     """An index folder exists but cannot be trusted (truncated, edited, or from another version)."""
+
+
+class IndexWriteError(RagError, OSError):
+    """The index folder cannot be written (not a folder, read-only, disk full); the previous index is kept."""

@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -29,7 +30,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,16 @@ import numpy as np
 from . import chunking, embedding
 from .config import Settings
 from .documents import Document, SourceFile, list_sources, read_document, sha256_file
-from .errors import IndexCorruptError, IndexNotFoundError, SourceError
+from .errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, RagError, SourceError
 
 FORMAT = "rag-index"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+_DATA_NAME = re.compile(r"data-[0-9a-f]{8,64}")
+# Files every data folder holds (bm25/ adds a few more); a manifest that omits one is refused.
+_REQUIRED_FILES = ("documents.jsonl", "units.jsonl", "passages.jsonl", "units.faiss")
+# A load that finds its data folder gone retries this often: a build swapped the manifest meanwhile.
+_LOAD_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -111,19 +117,39 @@ def _file_hashes(folder: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def make_faiss(vectors: np.ndarray, settings: Settings) -> Any:
-    """Exact inner product for small corpora, HNSW above `settings.approximate_above` units."""
+# FAISS searches with one OpenMP thread: the engine asks one question at a time, and a
+# parallel region over two threads waits for both to be scheduled. On this 2-core machine
+# shared with other work, a single exact search over 10k vectors took 0.3 ms with one thread
+# and 5 ms with two (16 vs 88 ms at 100k; bench/README.md). Only the HNSW build, one long
+# parallel region, uses every core.
+SEARCH_THREADS = 1
+
+
+def _faiss() -> Any:
     import faiss
 
+    faiss.omp_set_num_threads(SEARCH_THREADS)
+    return faiss
+
+
+def make_faiss(vectors: np.ndarray, settings: Settings) -> Any:
+    """Exact inner product for small corpora, HNSW above `settings.approximate_above` units."""
+    faiss = _faiss()
     dim = vectors.shape[1]
+    index: Any
     if len(vectors) > settings.approximate_above:
         index = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
+        index.hnsw.efConstruction = settings.hnsw_ef_construction
         index.hnsw.efSearch = settings.hnsw_ef_search
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        try:
+            index.add(vectors)
+        finally:
+            faiss.omp_set_num_threads(SEARCH_THREADS)
     else:
         index = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        index.add(vectors)
+        if len(vectors):
+            index.add(vectors)
     return index
 
 
@@ -141,9 +167,16 @@ def _bm25(unit_texts: list[str]) -> Any:
 @contextlib.contextmanager
 def _build_lock(index_dir: Path) -> Iterator[None]:
     """One builder at a time per index folder, across threads and processes."""
-    index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(index_dir, exc) from exc
     with _THREAD_LOCKS.setdefault(str(index_dir.resolve()), threading.Lock()):
-        with open(index_dir / ".lock", "w") as fh:
+        try:
+            lock_file = open(index_dir / ".lock", "w")  # noqa: SIM115 - closed by the `with` below
+        except OSError as exc:
+            raise _write_error(index_dir, exc) from exc
+        with lock_file as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
@@ -152,6 +185,13 @@ def _build_lock(index_dir: Path) -> Iterator[None]:
 
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _write_error(index_path: Path, exc: OSError) -> IndexWriteError:
+    return IndexWriteError(
+        f"cannot write the index in {index_path} ({exc}); the previous index, if any, is unchanged: "
+        "free some space or pass a writable --index folder"
+    )
 
 
 def _previous_vectors(index_dir: Path, settings: Settings) -> dict[str, tuple[list[chunking.Span], np.ndarray]]:
@@ -182,7 +222,10 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
     listed = list_sources(sources)
     with _build_lock(index_path):
         _remove_leftovers(index_path)
-        old_manifest = _read_manifest(index_path) if (index_path / MANIFEST).exists() else None
+        try:
+            old_manifest: dict[str, Any] | None = _read_manifest(index_path)
+        except (IndexNotFoundError, IndexCorruptError):
+            old_manifest = None  # nothing to compare with: everything counts as added
         old_sources: dict[str, Any] = (old_manifest or {}).get("sources", {}) if isinstance(old_manifest, dict) else {}
         reusable = {} if force else _previous_vectors(index_path, settings)
 
@@ -266,6 +309,24 @@ def _write(
     vectors: np.ndarray,
     source_rows: dict[str, Any],
 ) -> None:
+    try:
+        _write_folder(index_path, settings, documents, units, passages, vectors, source_rows)
+    except RagError:
+        raise
+    except OSError as exc:
+        raise _write_error(index_path, exc) from exc
+    _remove_leftovers(index_path)
+
+
+def _write_folder(
+    index_path: Path,
+    settings: Settings,
+    documents: list[Document],
+    units: list[chunking.Span],
+    passages: list[chunking.Span],
+    vectors: np.ndarray,
+    source_rows: dict[str, Any],
+) -> None:
     import faiss
 
     tmp = index_path / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -289,9 +350,11 @@ def _write(
         digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
         data_name = f"data-{digest}"
         final = index_path / data_name
-        if final.exists():  # identical content already on disk
+        if final.exists() and _file_hashes(final) == files:  # identical content already on disk
             shutil.rmtree(tmp)
         else:
+            if final.exists():  # same name, damaged content (the build that repairs it): set it aside
+                os.rename(final, index_path / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}-damaged")
             os.rename(tmp, final)
         manifest = {
             "format": FORMAT,
@@ -314,7 +377,6 @@ def _write(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    _remove_leftovers(index_path)
 
 
 def _remove_leftovers(index_path: Path) -> None:
@@ -366,13 +428,23 @@ def _read_manifest(index_path: Path) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise IndexCorruptError(f"{path} is not a rag index manifest; {_rebuild_hint(index_path)}")
     version = manifest.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if type(version) is not int or version > FORMAT_VERSION:  # bool is an int, not a version
         raise IndexCorruptError(
             f"index at {index_path} has format version {version!r}, newer than this library reads "
             f"({FORMAT_VERSION}); upgrade the library or {_rebuild_hint(index_path)}"
         )
     if version < FORMAT_VERSION:
         raise IndexCorruptError(f"index at {index_path} has old format version {version}; {_rebuild_hint(index_path)}")
+    data, files = manifest.get("data"), manifest.get("files")
+    if not isinstance(data, str) or not _DATA_NAME.fullmatch(data) or not isinstance(files, dict):
+        raise IndexCorruptError(f"{path} does not name a data folder of its own; {_rebuild_hint(index_path)}")
+    for rel in files:
+        parts = PurePosixPath(rel).parts
+        if not parts or PurePosixPath(rel).is_absolute() or ".." in parts or "\\" in rel:
+            raise IndexCorruptError(f"{path} lists a file outside its data folder ({rel!r}); {_rebuild_hint(index_path)}")
+    missing = [name for name in _REQUIRED_FILES if name not in files]
+    if missing or not any(rel.startswith("bm25/") for rel in files):
+        raise IndexCorruptError(f"{path} does not list {missing or 'bm25/'}; {_rebuild_hint(index_path)}")
     return manifest
 
 
@@ -388,18 +460,33 @@ def load(index_dir: str | os.PathLike[str]) -> IndexData:
     missing, altered or inconsistent (every file's sha256 is checked against the manifest).
     """
     index_path = Path(index_dir)
-    manifest = _read_manifest(index_path)
+    for attempt in range(_LOAD_ATTEMPTS):
+        manifest = _read_manifest(index_path)
+        try:
+            return _load_checked(index_path, manifest)
+        except Exception as exc:  # any parse or consistency failure means: do not trust it
+            # A build that finished while this load read the previous data folder swapped the
+            # manifest and deleted that folder: the index is sound, read the new one.
+            if attempt + 1 < _LOAD_ATTEMPTS and _manifest_moved(index_path, manifest):
+                continue
+            if isinstance(exc, IndexCorruptError):
+                raise
+            raise IndexCorruptError(f"index at {index_path} is damaged ({type(exc).__name__}: {exc}); {_rebuild_hint(index_path)}") from exc
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def _manifest_moved(index_path: Path, manifest: dict[str, Any]) -> bool:
+    """True when manifest.json now names another data folder than `manifest` does."""
     try:
-        return _load_checked(index_path, manifest)
-    except IndexCorruptError:
-        raise
-    except Exception as exc:  # any parse or consistency failure means: do not trust it
-        raise IndexCorruptError(f"index at {index_path} is damaged ({type(exc).__name__}: {exc}); {_rebuild_hint(index_path)}") from exc
+        return bool(_read_manifest(index_path)["data"] != manifest["data"])
+    except (IndexNotFoundError, IndexCorruptError):
+        return False
 
 
 def _load_checked(index_path: Path, manifest: dict[str, Any]) -> IndexData:
     import bm25s
-    import faiss
+
+    faiss = _faiss()
 
     data = index_path / str(manifest["data"])
     if "/" in str(manifest["data"]) or not data.is_dir():
@@ -428,8 +515,11 @@ def _load_checked(index_path: Path, manifest: dict[str, Any]) -> IndexData:
 
 # ----------------------------------------------------------------------------- staleness
 
-# Files whose (size, mtime) was already hashed and found equal to the manifest, per process.
-_verified: dict[tuple[str, int, int], str] = {}
+# sha256 of each source file by path, with the (size, mtime, ctime, inode) it had when hashed.
+_verified: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+# A file changed this recently may change again within the same timestamp tick, unseen by
+# stat: its hash is not cached (git's "racily clean" rule).
+_RACY_NS = 2_000_000_000
 
 
 def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], settings: Settings) -> str | None:
@@ -439,11 +529,14 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
     stored = Settings.from_dict(manifest.get("settings", {}))
     if stored.index_key() != settings.index_key():
         return "the index settings changed"
+    known: dict[str, Any] = manifest.get("sources", {})
     try:
         listed = list_sources(sources)
     except SourceError:
-        return None  # no sources to compare with: the index is all there is
-    known: dict[str, Any] = manifest.get("sources", {})
+        if Path(sources).is_dir() and known:
+            # the folder is there but its articles are gone: do not quote deleted files
+            return "every source file was removed"
+        return None  # no source folder to compare with: the index is all there is
     names = {s.doc_id for s in listed}
     if names != set(known):
         added = sorted(names - set(known))
@@ -456,8 +549,16 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
 
 
 def _sha256_cached(src: SourceFile) -> str:
-    key = (str(src.path.resolve()), src.size, src.mtime_ns)
-    digest = _verified.get(key)
-    if digest is None:
-        digest = _verified[key] = sha256_file(src.path)
+    """sha256 of a listed source file, hashed again whenever its stat signature changed."""
+    key = str(src.path.resolve())
+    signature = (src.size, src.mtime_ns, src.ctime_ns, src.inode)
+    cached = _verified.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    try:
+        digest = sha256_file(src.path)
+    except OSError:
+        return ""  # gone or unreadable since it was listed: stale, and the rebuild says why
+    if time.time_ns() - max(src.mtime_ns, src.ctime_ns) > _RACY_NS:
+        _verified[key] = (signature, digest)
     return digest
