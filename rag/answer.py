@@ -29,17 +29,30 @@ RANK_WEIGHTS: Mapping[str, float] = {
     "coverage_context": 0.3,
     "answer_type": 0.25,
     "bm25": 0.2,
+    "names_context": 0.3,
+    "bigrams": 0.2,
 }
-# Logistic refusal model over the same signals of the chosen sentence (fitted, see module doc).
+# Refusal: a logistic combination of the chosen sentence's signals. Set on the "fit" parts of
+# the seed and SQuAD suites (scripts/fit_weights.py prints the trade-off for any weights);
+# the bias puts the chosen operating point at Settings.threshold = 0.5. A question whose
+# key terms the article never uses ("missing"), or a "when"/"how many" question whose
+# quote holds no date or number ("answer_type"), is refused first.
 CONFIDENCE_WEIGHTS: Mapping[str, float] = {
     "dense": 6.0,
     "coverage": 3.0,
     "coverage_context": 1.5,
     "names": 2.0,
-    "answer_type": 0.8,
+    "answer_type": 3.0,
+    "missing": -4.0,
 }
-CONFIDENCE_BIAS = -6.0
+CONFIDENCE_BIAS = -5.65
 
+# A neighbour within this ranking score of the best sentence is quoted with it.
+NEIGHBOUR_MARGIN = 0.3
+# A short quote attributed to a pronoun needs the sentence that names the speaker.
+_PRONOUN_SAID = re.compile(r"^[“\"].{0,120}[”\"],?\s+(?:he|she|they)\s+(?:said|added|wrote|told)\b", re.IGNORECASE)
+# A sentence that announces what comes next ("... is the following:") says nothing alone.
+_LEANS_FORWARD = re.compile(r"(?::|\b(?:following|as follows)\.?)\s*$")
 # A sentence opening with one of these leans on the one before it ("He told reporters...").
 _LEANS_BACK = re.compile(r"^[“\"]?(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|The\s+(?:move|talks|call|statement|meeting)s?)\b")
 
@@ -119,24 +132,32 @@ def confidence(signals: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def quote_span(units: Sequence[Span], best: int, max_chars: int) -> tuple[int, int]:
+def quote_span(units: Sequence[Span], best: int, scores: Mapping[int, float], max_chars: int) -> tuple[int, int]:
     """The unit range [first, last] to quote around the best sentence.
 
-    One sentence, plus the one before when it opens with a pronoun that needs it, or the
-    one after when that is only an attribution; never over `max_chars` in total.
+    One sentence, joined by an adjacent one of the same document when that neighbour
+    scores almost as well (the evidence is split across both: quoting one would be a
+    guess), or when the best sentence cannot stand alone: it opens with a pronoun that
+    points back ("Those talks ..."), is a quote attributed to "he"/"she", or announces
+    what follows ("... is the following:"). Never
+    over `max_chars` in total.
     """
     unit = units[best]
-    first = last = best
-    if best > 0 and units[best - 1].doc_id == unit.doc_id and _LEANS_BACK.match(unit.text):
-        if unit.end - units[best - 1].start <= max_chars:
-            first = best - 1
-    nxt = best + 1
-    if nxt < len(units) and units[nxt].doc_id == unit.doc_id and first == best:
-        follower = units[nxt].text
-        if len(follower) < 60 and re.match(r"^[“\"]?\w+(?:\s\w+)?\s+(?:said|added|says|wrote|told)\b", follower):
-            if units[nxt].end - unit.start <= max_chars:
-                last = nxt
-    return first, last
+
+    def fits(lo: int, hi: int) -> bool:
+        return units[lo].doc_id == units[hi].doc_id and units[hi].end - units[lo].start <= max_chars
+
+    prev, nxt = best - 1, best + 1
+    if prev >= 0 and fits(prev, best) and (_LEANS_BACK.match(unit.text) or _PRONOUN_SAID.search(unit.text)):
+        return prev, best
+    if nxt < len(units) and fits(best, nxt) and _LEANS_FORWARD.search(unit.text):
+        return best, nxt
+    near = [j for j in (prev, nxt) if j in scores and 0 <= j < len(units) and fits(min(j, best), max(j, best))]
+    if near:
+        j = max(near, key=lambda j: scores[j])
+        if scores[j] >= scores[best] - NEIGHBOUR_MARGIN:
+            return min(j, best), max(j, best)
+    return best, best
 
 
 def clip(doc: Document, start: int, end: int, max_chars: int, question_words: set[str]) -> tuple[int, int]:

@@ -20,7 +20,7 @@ _Q_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (NUMBER, r"\bhow\s+(?:many|much|long|far|old|large|big|often)\b|\b(?:number|amount|percentage|share|size|count)\s+of\b|\bwhat\s+(?:percent|percentage|number)\b"),
         (DATE, r"\bwhen\b|\bwhat\s+(?:year|date|day|month|time|century|decade)\b|\bwhich\s+(?:year|date|day|month|century|decade)\b|\bsince\s+when\b"),
         (PLACE, r"\bwhere\b|\b(?:what|which)\s+(?:city|country|countries|place|region|town|state|capital|nation|location|area|continent)\b"),
-        (PERSON, r"\bwho(?:m|se)?\b|\b(?:what|which)\s+(?:person|leader|official|president|minister|secretary|spokesman|spokeswoman|spokesperson|man|woman|king|ruler|duke|general)\b|\bname\s+of\s+the\s+(?:person|leader|official)\b"),
+        (PERSON, r"\bwho(?:m|se)?\b|\bname\s+of\s+(?:the\s+)?(?:[\w’']+\s+){0,3}(?:adviser|advisor|minister|president|leader|spokes\w+|secretary|official|ambassador|envoy|commander|chief|head|general|director|king|queen|duke|founder)\b|\b(?:what|which)\s+(?:person|leader|official|president|minister|secretary|spokesman|spokeswoman|spokesperson|man|woman|king|ruler|duke|general)\b|\bname\s+of\s+the\s+(?:person|leader|official)\b"),
         (REASON, r"\bwhy\b|\bfor\s+what\s+reason\b|\bwhat\s+(?:caused|causes|led\s+to)\b"),
     )
 )
@@ -63,8 +63,12 @@ def question_kind(question: str) -> str | None:
     return None
 
 
-def phrases(kind: str, sentence: str, question: str) -> Iterator[tuple[int, int]]:
-    """(start, end) in `sentence` of each phrase of `kind` that the question does not contain."""
+def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -> Iterator[tuple[int, int]]:
+    """(start, end) in `sentence` of each phrase of `kind` that the question does not contain.
+
+    With `names_only`, a person must be a proper name: "officials" or "the adviser" is a
+    role, and a sentence naming only roles does not say who.
+    """
     asked = set(words(question))
     for m in _PHRASES[kind].finditer(sentence):
         start, end = m.span(1) if kind == PLACE else m.span()
@@ -74,6 +78,8 @@ def phrases(kind: str, sentence: str, question: str) -> Iterator[tuple[int, int]
         if kind in (PERSON, PLACE) and all(w in asked for w in found):
             continue  # the question's own name is not an answer to it
         if kind == NUMBER and not any(ch.isdigit() for ch in sentence[start:end]) and not re.search(_NUMBER_WORDS, sentence[start:end], re.IGNORECASE):
+            continue
+        if kind == PERSON and names_only and not sentence[start].isupper():
             continue
         if kind == PERSON and start == 0 and " " not in sentence[start:end].strip():
             continue  # a lone capitalised first word is just the start of the sentence

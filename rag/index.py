@@ -18,7 +18,7 @@ from .config import Settings
 from .documents import Document
 
 # Typos: a question word the corpus never uses is matched to a corpus word this close.
-_MAX_EDITS = {4: 1, 7: 2}
+_MAX_EDITS = {5: 1, 8: 2}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -44,6 +44,12 @@ class Index:
             self._passages_by_doc.setdefault(p.doc_id, []).append(i)
         self._doc_terms: dict[str, frozenset[str]] = {}
         self._unit_terms: dict[int, frozenset[str]] = {}
+        self._centroids: dict[str, np.ndarray] = {}
+        # units of one document are stored contiguously: doc_id -> (first row, row count)
+        self._doc_rows: dict[str, tuple[int, int]] = {}
+        for row, unit in enumerate(self._units):
+            first, count = self._doc_rows.get(unit.doc_id, (row, 0))
+            self._doc_rows[unit.doc_id] = (first, count + 1)
 
     def __repr__(self) -> str:
         c = self.manifest["counts"]
@@ -86,7 +92,8 @@ class Index:
         if conf < self.settings.threshold:
             return Answer(question, False, NOT_FOUND, confidence=conf, passages=passages, notice=notice)
         units = self._units
-        first, last = quote_span(units, best.unit, self.settings.max_quote_chars)
+        scores = {c.unit: c.score for c in candidates}
+        first, last = quote_span(units, best.unit, scores, self.settings.max_quote_chars)
         doc = self._data.documents[units[best.unit].doc_id]
         start, end = clip(doc, units[first].start, units[last].end, self.settings.max_quote_chars, set(lexical.words(question)))
         text = doc.text[start:end]
@@ -170,6 +177,7 @@ class Index:
         names = _names(question)
         kind = answer_types.question_kind(question)
         bm25_max = max(bm25_scores.values(), default=0.0) or 1.0
+        qbigrams = _bigrams(qterms)
         out = []
         for i in ids:
             unit = self._units[i]
@@ -182,27 +190,39 @@ class Index:
                 "dense_context": max((sims[j] for j in same), default=sims[i]),
                 "bm25": bm25_scores.get(i, 0.0) / bm25_max,
                 "rrf": ranks[i] * (settings.rrf_k + 1) / 2,
-                "coverage": sum(w for t, w in weights.items() if t in own) / total,
-                "coverage_context": sum(w for t, w in weights.items() if t in window) / total,
-                "missing": sum(w for t, w in weights.items() if t not in doc_terms) / total,
-                "names": (sum(1 for n in names if n in doc_terms) / len(names)) if names else 1.0,
+                "coverage": sum(w for t, w in weights.items() if _has(own, t)) / total,
+                "coverage_context": sum(w for t, w in weights.items() if _has(window, t)) / total,
+                "missing": sum(w for t, w in weights.items() if not _has(doc_terms, t)) / total,
+                "bigrams": (len(qbigrams & _bigrams(lexical.terms(unit.text))) / len(qbigrams)) if qbigrams else 0.0,
+                "dense_document": float(self._centroid(unit.doc_id) @ qvec[0]),
+                "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
+                "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
                 "answer_type": _type_signal(kind, unit.text, question),
             }
             out.append(Candidate(i, signals, rank_score(signals)))
         return out
 
+    def _centroid(self, doc_id: str) -> np.ndarray:
+        """Unit-length mean of a document's sentence vectors: what the article is about."""
+        found = self._centroids.get(doc_id)
+        if found is None:
+            first, count = self._doc_rows[doc_id]
+            mean = self._data.faiss_index.reconstruct_n(first, count).mean(axis=0)
+            found = self._centroids[doc_id] = mean / (np.linalg.norm(mean) or 1.0)
+        return found
+
     def _terms_of(self, unit: int) -> frozenset[str]:
         """Stemmed terms of a unit, computed once per process."""
         found = self._unit_terms.get(unit)
         if found is None:
-            found = self._unit_terms[unit] = frozenset(lexical.terms(self._units[unit].text))
+            found = self._unit_terms[unit] = _with_prefixes(lexical.terms(self._units[unit].text))
         return found
 
     def _doc_term_set(self, doc_id: str) -> frozenset[str]:
         """Stemmed terms of a whole document (names included), computed once per process."""
         found = self._doc_terms.get(doc_id)
         if found is None:
-            found = self._doc_terms[doc_id] = frozenset(lexical.terms(self._data.documents[doc_id].text))
+            found = self._doc_terms[doc_id] = _with_prefixes(lexical.terms(self._data.documents[doc_id].text))
         return found
 
     def _passages(self, candidates: list[Candidate], k: int) -> tuple[Passage, ...]:
@@ -243,7 +263,34 @@ def _names(question: str) -> list[str]:
     return out
 
 
+# Stems sharing their first letters are one word for coverage: `Ukraine`/`Ukrainian`,
+# `Russia`/`Russian`, which the stemmer keeps apart.
+_PREFIX = 6
+
+
+def _with_prefixes(terms: list[str]) -> frozenset[str]:
+    """A term set that also holds a `~prefix` entry for every long term."""
+    return frozenset(terms) | {"~" + t[:_PREFIX] for t in terms if len(t) >= _PREFIX}
+
+
+def _has(term_set: frozenset[str], term: str) -> bool:
+    """True when `term`, or a word with the same long prefix, is in `term_set`."""
+    return term in term_set or (len(term) >= _PREFIX and "~" + term[:_PREFIX] in term_set)
+
+
+def _bigrams(terms: list[str]) -> set[tuple[str, str]]:
+    """Adjacent pairs of content terms: a question that copies a phrase shares them."""
+    return set(zip(terms, terms[1:]))
+
+
 def _type_signal(kind: str | None, sentence: str, question: str) -> float:
+    """1 when the sentence holds a phrase of the wanted kind, 0 when not, 0.5 for no kind.
+
+    Names and places are everywhere in news copy, so their match says less than a date's
+    or a number's: it moves the signal half as far.
+    """
     if kind is None:
         return 0.5
-    return 1.0 if next(answer_types.phrases(kind, sentence, question), None) else 0.0
+    match = next(answer_types.phrases(kind, sentence, question, names_only=True), None) is not None
+    spread = 0.5 if kind in (answer_types.NUMBER, answer_types.DATE) else 0.25
+    return 0.5 + spread if match else 0.5 - spread

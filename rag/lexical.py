@@ -38,11 +38,12 @@ def stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-cased word tokens of `text`, numbers without thousands separators."""
     out = []
+    shouting = text.isupper()  # in an all-caps text, "HOW MANY" are words, not acronyms
     for m in _TOKEN.finditer(text):
         tok = m.group()
         if tok[0].isdigit():
             tok = tok.replace(",", "")
-        elif tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in STOPWORDS:
+        elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in STOPWORDS:
             # `US`, `U.S.`, `WHO`: an acronym that lower-cases into a stop word stays an acronym.
             tok = tok.replace(".", "")
         else:
