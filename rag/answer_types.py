@@ -28,8 +28,11 @@ _Q_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens)"
+_DURATION = r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b"
 _PHRASES: dict[str, re.Pattern[str]] = {
     NUMBER: re.compile(
+        # a duration ("nearly an hour", "two weeks") answers "how long" as a number does
+        rf"(?:(?:about|around|nearly|almost|over|more\s+than|less\s+than|at\s+least|some|up\s+to)\s+)?(?:an?|one|a\s+few|several|{_NUMBER_WORDS}|\d+)\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|"
         rf"(?:(?:about|around|nearly|almost|over|more\s+than|at\s+least|some|up\s+to)\s+)?"
         rf"(?:[$€£]\s?)?(?:\d[\d,.]*\d|\d|{_NUMBER_WORDS})(?:\s*(?:%|percent|per\s+cent|million|billion|thousand|hundred))?"
         rf"(?:\s+(?!(?:and|or|the|of|to|in|on|at|for|a|an|was|were|is|are|near|who|which|that)\b)[A-Za-z][\w-]*){{0,1}}",
@@ -55,6 +58,33 @@ _ORGANISATION = re.compile(r"\b(?:Council|Organi[sz]ation|Committee|Ministry|Hou
 _AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?$")
 
 
+# The thing a question counts or whose holder it asks for: "how many [Russian tanks]",
+# "who is the [US ambassador]", "the name of [Putin's adviser]". Its last word must be in
+# the answering sentence: 100,000 troops do not answer "how many tanks".
+_FOCUS = re.compile(
+    r"\bhow\s+(?:many|much)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+?)(?=\s+(?:are|is|was|were|have|has|had|did|do|does|will|would|could|can|in|of|on|at|near|to|for|from)\b|\s*[?.!]?$)"
+    r"|\bwho\s+(?:is|was|are|were)\s+(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+?)(?=\s+(?:of|to|for|in|at|on|who|that)\b|\s*[?.!]?$)"
+    r"|\bname\s+of\s+(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+?)(?=\s+(?:of|to|for|in|at|on|who|that)\b|\s*[?.!]?$)",
+    re.IGNORECASE,
+)
+
+
+def focus(question: str) -> str | None:
+    """The last word of the counted or asked-for noun phrase of `question`, if it has one."""
+    m = _FOCUS.search(question.strip())
+    if not m:
+        return None
+    phrase = next(g for g in m.groups() if g)
+    found = words(phrase)
+    if m.group(1) and not phrase.isupper():
+        # "how many Russian tanks are ...": the first word not capitalised is the noun
+        # (names before it are adjectives; words after it start the verb phrase)
+        common = [w for w in phrase.split() if not w[0].isupper()]
+        found = words(common[0]) if common else found
+        return found[0] if found else None
+    return found[-1] if found else None
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
     for kind, rule in _Q_RULES:
@@ -77,7 +107,7 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             continue
         if kind in (PERSON, PLACE) and all(w in asked for w in found):
             continue  # the question's own name is not an answer to it
-        if kind == NUMBER and not any(ch.isdigit() for ch in sentence[start:end]) and not re.search(_NUMBER_WORDS, sentence[start:end], re.IGNORECASE):
+        if kind == NUMBER and not any(ch.isdigit() for ch in sentence[start:end]) and not re.search(rf"{_NUMBER_WORDS}|{_DURATION}", sentence[start:end], re.IGNORECASE):
             continue
         if kind == PERSON and names_only and not sentence[start].isupper():
             continue

@@ -176,6 +176,8 @@ class Index:
         total = sum(weights.values()) or 1.0
         names = _names(question)
         kind = answer_types.question_kind(question)
+        found_focus = answer_types.focus(question)
+        focus = lexical.stem(found_focus) if found_focus else None
         bm25_max = max(bm25_scores.values(), default=0.0) or 1.0
         qbigrams = _bigrams(qterms)
         out = []
@@ -197,7 +199,7 @@ class Index:
                 "dense_document": float(self._centroid(unit.doc_id) @ qvec[0]),
                 "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
                 "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
-                "answer_type": _type_signal(kind, unit.text, question),
+                "answer_type": _type_signal(kind, unit.text, question, focus, window),
             }
             out.append(Candidate(i, signals, rank_score(signals)))
         return out
@@ -283,14 +285,18 @@ def _bigrams(terms: list[str]) -> set[tuple[str, str]]:
     return set(zip(terms, terms[1:]))
 
 
-def _type_signal(kind: str | None, sentence: str, question: str) -> float:
+def _type_signal(kind: str | None, sentence: str, question: str, focus: str | None, window: frozenset[str]) -> float:
     """1 when the sentence holds a phrase of the wanted kind, 0 when not, 0.5 for no kind.
 
     Names and places are everywhere in news copy, so their match says less than a date's
-    or a number's: it moves the signal half as far.
+    or a number's: it moves the signal half as far. When the question names what it
+    counts or whose holder it wants ("how many tanks", "who is the ambassador"), that
+    word must be in the sentence or its neighbours too.
     """
     if kind is None:
         return 0.5
     match = next(answer_types.phrases(kind, sentence, question, names_only=True), None) is not None
+    if focus is not None and not _has(window, focus):
+        match = False
     spread = 0.5 if kind in (answer_types.NUMBER, answer_types.DATE) else 0.25
     return 0.5 + spread if match else 0.5 - spread

@@ -131,3 +131,24 @@ def test_questions_the_articles_do_not_answer_are_refused(news_index, question):
     a = news_index.answer(question)
     assert not a.found and a.doc_id is None
     assert all(news_index.document(p.doc_id).text[p.start : p.end] == p.text for p in a.passages)
+
+
+@pytest.mark.parametrize(
+    "question, word",
+    [
+        ("How many Russian tanks are near the border?", "tanks"),
+        ("How many people live in the city?", "people"),
+        ("Who is the US ambassador to Ukraine?", "ambassador"),
+        ("What is the name of the foreign minister?", "minister"),
+        ("Who issued the statement?", None),
+    ],
+)
+def test_focus_is_the_counted_or_asked_for_noun(question, word):
+    from rag.answer_types import focus
+
+    assert focus(question) == word
+
+
+def test_a_number_about_something_else_does_not_answer_how_many(news_index):
+    a = news_index.answer("How many tanks were moved to the province?")
+    assert not a.found
