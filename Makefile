@@ -26,7 +26,7 @@ test: install browser
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 lint: install
-	$(VENV)/bin/ruff check rag ui bench tests
+	$(VENV)/bin/ruff check rag ui bench tests scripts
 	$(VENV)/bin/mypy
 
 eval: install

@@ -1,5 +1,7 @@
 """Crisis-briefing answers quoted word for word from dated articles.
 
+Example::
+
     import rag
     index = rag.build_index("seeds", "index")
     a = index.answer("Where will the talks take place?")

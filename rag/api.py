@@ -58,9 +58,8 @@ def ensure_index(
     key = str(Path(index_dir).resolve())
     with _cache_lock:
         index = _cache.get(key)
-        if index is not None and index.settings == settings:
-            if store.stale_reason(index.manifest, sources, settings) is None:
-                return index
+        if index is not None and index.settings == settings and store.stale_reason(index.manifest, sources, settings) is None:
+            return index
         try:
             index = load_index(index_dir)
             if index.settings.index_key() != settings.index_key() or store.stale_reason(index.manifest, sources, settings):

@@ -97,7 +97,6 @@ class Index:
         doc = self._data.documents[units[best.unit].doc_id]
         start, end = clip(doc, units[first].start, units[last].end, self.settings.max_quote_chars, set(lexical.words(question)))
         text = doc.text[start:end]
-        kind = answer_types.question_kind(question)
         span = answer_types.best_phrase(answer_types.question_kind(question), text, question)
         return Answer(
             question=question, found=True, text=text, doc_id=doc.doc_id, start=start, end=end,
