@@ -43,11 +43,12 @@ CONFIDENCE_WEIGHTS: Mapping[str, float] = {
     "names": 2.0,
     "answer_type": 3.0,
     "missing": -4.0,
+    "negation_mismatch": -3.0,
 }
 CONFIDENCE_BIAS = -5.65
 
 # A neighbour within this ranking score of the best sentence is quoted with it.
-NEIGHBOUR_MARGIN = 0.3
+NEIGHBOUR_MARGIN = 0.5
 # A short quote attributed to a pronoun needs the sentence that names the speaker.
 _PRONOUN_SAID = re.compile(r"^[“\"].{0,120}[”\"],?\s+(?:he|she|they)\s+(?:said|added|wrote|told)\b", re.IGNORECASE)
 # A sentence that announces what comes next ("... is the following:") says nothing alone.

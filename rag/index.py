@@ -19,6 +19,7 @@ from .documents import Document
 
 # Typos: a question word the corpus never uses is matched to a corpus word this close.
 _MAX_EDITS = {5: 1, 8: 2}
+_NEGATION = re.compile(r"\b(?:not|never|no|none|nor|neither|without|n't)\b|n['’]t\b", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -179,6 +180,7 @@ class Index:
         focus = lexical.stem(found_focus) if found_focus else None
         bm25_max = max(bm25_scores.values(), default=0.0) or 1.0
         qbigrams = _bigrams(qterms)
+        negated = bool(_NEGATION.search(question))
         out = []
         for i in ids:
             unit = self._units[i]
@@ -199,6 +201,8 @@ class Index:
                 "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
                 "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
                 "answer_type": _type_signal(kind, unit.text, question, focus, window),
+                # a question asking what did NOT happen is not answered by what did
+                "negation_mismatch": float(negated and not any(_NEGATION.search(self._units[j].text) for j in (i, *same))),
             }
             out.append(Candidate(i, signals, rank_score(signals)))
         return out
