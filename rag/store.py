@@ -237,7 +237,7 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
             doc = read_document(src)
             row: dict[str, Any] = {"size": src.size, "mtime_ns": src.mtime_ns}
             if isinstance(doc, str):
-                row["sha256"] = sha256_file(src.path)
+                row["sha256"] = _sha256_cached(src)  # "" when it vanished meanwhile: stale next time
                 skipped[src.doc_id] = doc
             elif doc.sha256 in seen:
                 row["sha256"] = doc.sha256
