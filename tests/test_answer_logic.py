@@ -80,7 +80,7 @@ def test_quote_span_never_exceeds_the_limit():
 
 
 def test_confidence_rises_with_evidence_and_falls_with_missing_terms():
-    base = {"dense": 0.5, "coverage": 0.5, "coverage_context": 0.5, "names": 1.0, "answer_type": 0.5, "missing": 0.2}
+    base = dict.fromkeys(CONFIDENCE_WEIGHTS, 0.3)
     for name, weight in CONFIDENCE_WEIGHTS.items():
         more = dict(base, **{name: base[name] + 0.3})
         assert (confidence(more) > confidence(base)) == (weight > 0)
