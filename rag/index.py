@@ -107,6 +107,8 @@ class Index:
     def _clean(self, question: str) -> tuple[str, str | None]:
         if not isinstance(question, str):
             raise TypeError(f"question must be a string, got {type(question).__name__}")
+        # lone surrogates (from JSON like "\ud800") cannot be encoded for the tokenizer
+        question = question.encode("utf-8", "replace").decode("utf-8")
         question = _CONTROL.sub(" ", unicodedata.normalize("NFC", question)).strip()
         if not question:
             raise ValueError("the question is empty: ask something, e.g. 'Where will the talks take place?'")

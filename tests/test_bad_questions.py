@@ -117,12 +117,6 @@ def test_odd_question_is_answered_or_refused_never_a_crash(seed_index: rag.Index
         assert "<script" not in a.text and "javascript:" not in a.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="rag/index.py Index._clean passes lone surrogates (e.g. JSON '\\ud800') to the tokenizer, which raises "
-    "TypeError; see docs/reliability.md. Remove this marker with the fix.",
-)
 @pytest.mark.parametrize("question", ["\ud800", "In which city will the talks take place? \udfff"])
 def test_a_lone_surrogate_is_answered_or_a_value_error(seed_index: rag.Index, question: str) -> None:
     try:
