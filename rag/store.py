@@ -61,12 +61,17 @@ class BuildReport:
     skipped: dict[str, str] = field(default_factory=dict)
     embedded_units: int = 0
     seconds: float = 0.0
+    # Unchanged files embedded again all the same: `force`, or the model or index settings
+    # changed. Without this list a settings change showed "0 added, 0 changed, 0 reused"
+    # beside thousands of embedded units.
+    reembedded: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line for humans."""
+        again = f"{len(self.reembedded)} re-embedded, " if self.reembedded else ""
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{len(self.reused)} reused, {len(self.skipped)} skipped; "
+            f"{len(self.reused)} reused, {again}{len(self.skipped)} skipped; "
             f"{self.embedded_units} units embedded in {self.seconds:.1f}s"
         )
 
@@ -257,7 +262,7 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
         vector_parts: list[np.ndarray] = []
         to_embed: list[chunking.Span] = []
         slots: list[tuple[int, int]] = []  # (part index, number of units) waiting for vectors
-        added, changed, reused = [], [], []
+        added, changed, reused, reembedded = [], [], [], []
         for doc in documents:
             old = old_sources.get(doc.doc_id)
             if old is None:
@@ -272,6 +277,8 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
                     reused.append(doc.doc_id)
             else:
                 doc_units = chunking.sentence_units(doc)
+                if old is not None and doc.doc_id not in changed:
+                    reembedded.append(doc.doc_id)
                 slots.append((len(vector_parts), len(doc_units)))
                 vector_parts.append(np.zeros((0, 0), dtype=np.float32))
                 to_embed.extend(doc_units)
@@ -295,6 +302,7 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
             removed=tuple(removed),
             reused=tuple(reused),
             skipped=skipped,
+            reembedded=tuple(reembedded),
             embedded_units=len(to_embed),
             seconds=time.perf_counter() - t0,
         )

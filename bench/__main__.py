@@ -1,0 +1,101 @@
+"""`python -m bench [--full] [--only SECTION ...]`: run the benchmarks, print tables, write results.
+
+Default sizes finish in about ten minutes on the 2-core machine; `--full` adds the 1M-unit
+scale point (HNSW build of 1M vectors: see bench/README.md for how long it takes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+# Before anything imports torch or faiss, like the engine's own entry points.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from . import coldstart, incremental, latency, report, scale, serving, throughput  # noqa: E402
+from .common import RESULTS, log  # noqa: E402
+from .corpus import SEED_DIR  # noqa: E402
+
+SECTIONS = ("latency", "coldstart", "throughput", "incremental", "scale", "serving")
+
+
+def sizes(full: bool, toy: bool) -> dict[str, Any]:
+    """Workload sizes: toy (smoke test, seconds), default (~10 min) or full (adds 1M units)."""
+    if toy:
+        return {"questions": 4, "warmup": 1, "cold_reps": 1, "cold_warm": False, "cold_profile": False, "build_articles": 4,
+                "build_rounds": 1, "incr_articles": 6, "incr_sentences": 3, "incr_questions": 26,
+                "scale": (2_000,), "scale_queries": 20, "bm25_max": 2_000, "serving_questions": 3}
+    return {"questions": 240, "warmup": 10, "cold_reps": 5, "cold_warm": True, "cold_profile": True, "build_articles": 120,
+            "build_rounds": 3, "incr_articles": 1000, "incr_sentences": 3, "incr_questions": 60,
+            "scale": (10_000, 100_000, 1_000_000) if full else (10_000, 100_000), "scale_queries": 300,
+            "bm25_max": 1_000_000 if full else 100_000, "serving_questions": 200}
+
+
+def run(only: tuple[str, ...] = SECTIONS, full: bool = False, toy: bool = False, out: Path = RESULTS,
+        plot: bool = True) -> dict[str, Any]:
+    """Run the chosen sections; return (and write to `out`/latest.json) every figure."""
+    import rag
+
+    cfg = sizes(full, toy)
+    res: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "mode": "toy" if toy else "full" if full else "default",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_start": os.getloadavg()},
+        "settings": rag.Settings().to_dict(),
+    }
+    t_all = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        seed_index = Path(tmp) / "seed-index"
+        rag.build_index(SEED_DIR, seed_index)
+        for name in only:
+            t0 = time.perf_counter()
+            log(f"section {name}")
+            if name == "latency":
+                res[name] = latency.run(cfg["questions"], cfg["warmup"])
+            elif name == "coldstart":
+                res[name] = coldstart.run(seed_index, cfg["cold_reps"], warm=cfg["cold_warm"], with_profile=cfg["cold_profile"])
+            elif name == "throughput":
+                res[name] = throughput.run(cfg["build_articles"], cfg["build_rounds"])
+            elif name == "incremental":
+                res[name] = incremental.run(cfg["incr_articles"], cfg["incr_sentences"], cfg["incr_questions"])
+            elif name == "scale":
+                res[name] = scale.run(cfg["scale"], cfg["scale_queries"], cfg["bm25_max"])
+            elif name == "serving":
+                res[name] = serving.run(seed_index, cfg["serving_questions"])
+            res[name]["section_s"] = round(time.perf_counter() - t0, 1)
+    res["total_s"] = round(time.perf_counter() - t_all, 1)
+    res["machine"]["load_avg_end"] = os.getloadavg()
+    report.write_json(res, out / "latest.json")
+    if plot and "scale" in res:
+        report.plot(res["scale"], out / "scale.png")
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run, print the tables; exit 1 when a correctness check failed."""
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--full", action="store_true", help="add the 1M-unit scale point (long HNSW build)")
+    p.add_argument("--toy", action="store_true", help="tiny sizes: checks the code paths in seconds, figures meaningless")
+    p.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="run only these sections")
+    p.add_argument("--out", type=Path, default=RESULTS, help=f"results folder (default {RESULTS})")
+    a = p.parse_args(argv)
+    res = run(tuple(a.only), full=a.full, toy=a.toy, out=a.out)
+    print(report.targets_table(res))
+    if "scale" in res:
+        print()
+        print(report.scale_table(res["scale"]))
+    print(f"\nresults: {a.out / 'latest.json'}" + (f", plot: {a.out / 'scale.png'}" if "scale" in res else ""))
+    if "incremental" in res and res["incremental"]["problems"]:
+        print("incremental update problems:\n  " + "\n  ".join(res["incremental"]["problems"]), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Section 1: warm answer latency on the seed index, against the naive pipeline."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .common import log, median_ratio, summary_ms, timed_pair
+from .corpus import SEED_DIR, seed_questions
+from .naive import NaivePipeline
+
+TARGET = 1.5  # ours / naive, median over questions
+
+
+def run(n_questions: int = 240, warmup: int = 10) -> dict[str, Any]:
+    """Time `index.answer` and the naive top-1 chunk side by side on each question."""
+    import rag
+    from rag import embedding
+
+    questions, origin = seed_questions(n_questions)
+    with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
+        index = rag.build_index(SEED_DIR, Path(tmp) / "index")
+        model = embedding.get_model(index.settings.model_name)
+        naive = NaivePipeline([index.document(d).text for d in index.doc_ids], model)
+        for q in questions[:warmup]:  # first calls pay for lazy imports and allocator growth
+            index.answer(q)
+            naive.answer(q)
+        log(f"latency: {len(questions)} questions, ours vs naive, interleaved")
+        ours: list[float] = []
+        ref: list[float] = []
+        for i, q in enumerate(questions):
+            # one pair per question, the order flipped every other question
+            first, second = (index.answer, naive.answer) if i % 2 == 0 else (naive.answer, index.answer)
+            t = timed_pair(first, second, q)
+            ours.append(t[0] if i % 2 == 0 else t[1])
+            ref.append(t[1] if i % 2 == 0 else t[0])
+        found = sum(index.answer(q).found for q in dict.fromkeys(questions))
+    r = median_ratio(ours, ref)
+    return {
+        "questions": len(questions),
+        "question_source": origin,
+        "distinct_questions_found": f"{found}/{len(set(questions))}",
+        "naive_chunks": len(naive.chunks),
+        "ours": summary_ms(ours),
+        "naive": summary_ms(ref),
+        "ratio_median": r,
+        "target": f"<= {TARGET}",
+        "met": r <= TARGET,
+    }

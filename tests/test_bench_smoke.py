@@ -1,0 +1,37 @@
+"""The benchmark runs end to end at toy size and produces every figure (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import bench.__main__ as bench_main
+from bench import common, report
+
+
+def test_helpers() -> None:
+    assert common.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert common.median_ratio([2.0, 4.0, 9.0], [1.0, 2.0, 3.0]) == 2.0
+    times = common.interleaved({"a": lambda: None, "b": lambda: None}, 3)
+    assert len(times["a"]) == len(times["b"]) == 3
+    assert common.peak_rss_mb() > 0 and common.rss_mb() > 0
+    assert "| x |" in report.table([[1]], ["x"])
+
+
+def test_toy_run_produces_every_figure(tmp_path: Path) -> None:
+    res = bench_main.run(full=False, toy=True, out=tmp_path)
+    saved = json.loads((tmp_path / "latest.json").read_text())
+    assert set(bench_main.SECTIONS) <= set(saved)
+    assert (tmp_path / "scale.png").stat().st_size > 0
+
+    assert res["latency"]["ours"]["n"] == res["latency"]["questions"] > 0
+    assert res["latency"]["ratio_median"] > 0
+    assert res["coldstart"]["ratio"] > 0 and res["coldstart"]["rag_ask_peak_rss_mb"] > 0
+    assert res["throughput"]["ratio_median"] > 0 and res["throughput"]["units"] > 0
+    assert res["incremental"]["problems"] == [] and len(res["incremental"]["steps"]) == 3
+    point = res["scale"]["points"][0]
+    assert 0 < point["recall@10"] <= 1 and not math.isnan(point["latency"]["hnsw"]["p50_ms"])
+    assert {"flat", "hnsw", "bm25"} <= set(point["serving_peak_rss_mb"])
+    assert res["serving"]["peak_rss_mb"] > 0
+    assert "serving memory" in report.targets_table(res) and "HNSW" in report.scale_table(res["scale"])
