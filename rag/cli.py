@@ -99,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        warnings.formatwarning = lambda msg, *a, **kw: f"warning: {msg}\n"  # type: ignore[assignment]
+        # one line per skipped file; catch_warnings restores showwarning on the way out
+        warnings.showwarning = lambda msg, *a, **kw: print(f"warning: {msg}", file=sys.stderr)
         try:
             return int(args.run(args))
         except (RagError, ValueError, KeyError, FileNotFoundError) as exc:

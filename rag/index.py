@@ -80,7 +80,7 @@ class Index:
         """
         question, notice = self._clean(question)
         k = self.settings.passages if k is None else k
-        if not isinstance(k, int) or k < 1:
+        if type(k) is not int or k < 1:  # bool is an int, but k=True is a mistake
             raise ValueError(f"k must be a positive integer, got {k!r}")
         if not self._units:
             return Answer(question, False, NOT_FOUND, notice=notice)
