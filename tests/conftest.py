@@ -29,6 +29,25 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> rag.Index:
     return rag.build_index(SEEDS, tmp_path_factory.mktemp("seed-index") / "index")
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, seed_index: rag.Index):
+    """(url, data dir) of the web app on a free loopback port, one per test module.
+
+    It serves the session's seed index (loaded, not rebuilt) and is ready before the
+    first request.
+    """
+    from support import free_port
+
+    from ui import app as ui_app
+
+    tmp = tmp_path_factory.mktemp("ui")
+    demo = ui_app.build_app(seed_index.path, SEEDS, tmp / "data")
+    ui_app.prepare(demo, log=False, background=False)
+    url = ui_app.launch(demo, "127.0.0.1", free_port(), block=False)
+    yield url, tmp / "data"
+    demo.close()
+
+
 @pytest.fixture
 def seed_copy(tmp_path: Path) -> Path:
     """A writable copy of the seed folder."""

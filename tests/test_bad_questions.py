@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import KNOWN, assert_exact
+from support import KNOWN, assert_exact
 
 import rag
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import assert_exact, copy_seeds
+from support import assert_exact, copy_seeds
 
 import rag
 from rag import documents

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from reliability_support import ROOT, assert_exact, child_env, copy_seeds, write_articles
+from support import ROOT, assert_exact, child_env, copy_seeds, write_articles
 
 import rag
 from rag import store

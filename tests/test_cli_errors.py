@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from reliability_support import ROOT, child_env
+from support import ROOT, child_env
 
 import rag
 from rag.cli import main

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import KNOWN, OFF_TOPIC, ROOT, assert_exact, child_env, copy_seeds, write_articles
+from support import KNOWN, OFF_TOPIC, ROOT, assert_exact, child_env, copy_seeds, write_articles
 
 import rag
 from rag import store

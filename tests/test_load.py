@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from reliability_support import KNOWN, OFF_TOPIC, RunningApp, copy_seeds
+from support import KNOWN, OFF_TOPIC, RunningApp, copy_seeds
 
 pytestmark = pytest.mark.load
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import ROOT, SEEDS, copy_seeds, free_port
+from support import ROOT, SEEDS, copy_seeds, free_port
 
 import rag
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ import pytest
 from gradio_client import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import free_port
 
 from rag import Answer, Passage
 from ui import app as ui_app
@@ -32,24 +32,6 @@ from ui.feedback import append_feedback
 ROOT = Path(__file__).resolve().parent.parent
 GENEVA_Q = "In which city will the talks take place?"
 OFF_TOPIC_Q = "What is the boiling point of water?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, seed_dir: Path, seed_index):
-    """(url, data dir) of the app, index prepared before the first request."""
-    tmp = tmp_path_factory.mktemp("ui-api")
-    # the session's seed index (conftest): loaded, not rebuilt, by the app
-    demo = ui_app.build_app(seed_index.path, seed_dir, tmp / "data")
-    ui_app.prepare(demo, log=False, background=False)
-    url = ui_app.launch(demo, "127.0.0.1", free_port(), block=False)
-    yield url, tmp / "data"
-    demo.close()
 
 
 @pytest.fixture(scope="module")

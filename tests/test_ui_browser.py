@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 from pathlib import Path
 
 import pytest
-
-from ui import app as ui_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,24 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, seed_dir: Path, seed_index):
-    """(url, data dir) of the app, index prepared before the page opens."""
-    tmp = tmp_path_factory.mktemp("ui-browser")
-    # the session's seed index (conftest): loaded, not rebuilt, by the app
-    demo = ui_app.build_app(seed_index.path, seed_dir, tmp / "data")
-    ui_app.prepare(demo, log=False, background=False)
-    url = ui_app.launch(demo, "127.0.0.1", free_port(), block=False)
-    yield url, tmp / "data"
-    demo.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
-from reliability_support import SEEDS, assert_exact, free_port
+from support import SEEDS, assert_exact, free_port
 
 import rag
 
