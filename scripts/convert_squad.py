@@ -1,7 +1,7 @@
 """Convert a SQuAD v2.0 JSON file into a `rag eval` suite folder.
 
-    python scripts/convert_squad.py /work/shared/eval/squad_v2_small/squad_v2_small.json \
-        eval/squad_v2_small --source-md /work/shared/eval/squad_v2_small/SOURCE.md
+    python scripts/convert_squad.py ../shared/eval/squad_v2_small/squad_v2_small.json \
+        eval/squad_v2_small --source-md ../shared/eval/squad_v2_small/SOURCE.md
 
 Writes, replacing what an earlier run wrote:
 
