@@ -45,12 +45,6 @@ class Index:
             self._passages_by_doc.setdefault(p.doc_id, []).append(i)
         self._doc_terms: dict[str, frozenset[str]] = {}
         self._unit_terms: dict[int, frozenset[str]] = {}
-        self._centroids: dict[str, np.ndarray] = {}
-        # units of one document are stored contiguously: doc_id -> (first row, row count)
-        self._doc_rows: dict[str, tuple[int, int]] = {}
-        for row, unit in enumerate(self._units):
-            first, count = self._doc_rows.get(unit.doc_id, (row, 0))
-            self._doc_rows[unit.doc_id] = (first, count + 1)
 
     def __repr__(self) -> str:
         c = self.manifest["counts"]
@@ -199,7 +193,6 @@ class Index:
                 "coverage_context": sum(w for t, w in weights.items() if _has(window, t)) / total,
                 "missing": sum(w for t, w in weights.items() if not _has(doc_terms, t)) / total,
                 "bigrams": (len(qbigrams & _bigrams(lexical.terms(unit.text))) / len(qbigrams)) if qbigrams else 0.0,
-                "dense_document": float(self._centroid(unit.doc_id) @ qvec[0]),
                 "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
                 "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
                 "answer_type": _type_signal(kind, unit.text, question, focus, window),
@@ -208,15 +201,6 @@ class Index:
             }
             out.append(Candidate(i, signals, rank_score(signals)))
         return out
-
-    def _centroid(self, doc_id: str) -> np.ndarray:
-        """Unit-length mean of a document's sentence vectors: what the article is about."""
-        found = self._centroids.get(doc_id)
-        if found is None:
-            first, count = self._doc_rows[doc_id]
-            mean = self._data.faiss_index.reconstruct_n(first, count).mean(axis=0)
-            found = self._centroids[doc_id] = mean / (np.linalg.norm(mean) or 1.0)
-        return found
 
     def _terms_of(self, unit: int) -> frozenset[str]:
         """Stemmed terms of a unit, computed once per process."""
