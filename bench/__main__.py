@@ -7,6 +7,7 @@ scale point (HNSW build of 1M vectors: see bench/README.md for how long it takes
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -19,11 +20,11 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from . import coldstart, incremental, latency, report, scale, serving, throughput  # noqa: E402
+from . import coldstart, incremental, latency, report, scale, serving, threads, throughput  # noqa: E402
 from .common import RESULTS, log  # noqa: E402
 from .corpus import SEED_DIR  # noqa: E402
 
-SECTIONS = ("latency", "coldstart", "throughput", "incremental", "scale", "serving")
+SECTIONS = ("latency", "coldstart", "throughput", "incremental", "scale", "serving", "threads")
 
 
 def sizes(full: bool, toy: bool) -> dict[str, Any]:
@@ -31,11 +32,13 @@ def sizes(full: bool, toy: bool) -> dict[str, Any]:
     if toy:
         return {"questions": 4, "warmup": 1, "cold_reps": 1, "cold_warm": False, "cold_profile": False, "build_articles": 4,
                 "build_rounds": 1, "incr_articles": 6, "incr_sentences": 3, "incr_questions": 26,
-                "scale": (2_000,), "scale_queries": 20, "bm25_max": 2_000, "serving_questions": 3}
+                "scale": (2_000,), "scale_queries": 20, "bm25_max": 2_000, "serving_questions": 3,
+                "threads_units": 2_000, "threads_queries": 5}
     return {"questions": 240, "warmup": 10, "cold_reps": 5, "cold_warm": True, "cold_profile": True, "build_articles": 120,
             "build_rounds": 3, "incr_articles": 1000, "incr_sentences": 3, "incr_questions": 60,
             "scale": (10_000, 100_000, 1_000_000) if full else (10_000, 100_000), "scale_queries": 300,
-            "bm25_max": 1_000_000 if full else 100_000, "serving_questions": 200}
+            "bm25_max": 1_000_000 if full else 100_000, "serving_questions": 200,
+            "threads_units": 100_000, "threads_queries": 200}
 
 
 def run(only: tuple[str, ...] = SECTIONS, full: bool = False, toy: bool = False, out: Path = RESULTS,
@@ -68,9 +71,16 @@ def run(only: tuple[str, ...] = SECTIONS, full: bool = False, toy: bool = False,
                 res[name] = scale.run(cfg["scale"], cfg["scale_queries"], cfg["bm25_max"])
             elif name == "serving":
                 res[name] = serving.run(seed_index, cfg["serving_questions"])
+            elif name == "threads":
+                res[name] = threads.run(cfg["threads_units"], cfg["threads_queries"])
             res[name]["section_s"] = round(time.perf_counter() - t0, 1)
+            res[name]["when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     res["total_s"] = round(time.perf_counter() - t_all, 1)
     res["machine"]["load_avg_end"] = os.getloadavg()
+    previous = out / "latest.json"
+    if set(only) != set(SECTIONS) and previous.exists():
+        # a partial run updates its sections and keeps the others (each says when it ran)
+        res = {**json.loads(previous.read_text(encoding="utf-8")), **{k: v for k, v in res.items() if k in only}}
     report.write_json(res, out / "latest.json")
     if plot and "scale" in res:
         report.plot(res["scale"], out / "scale.png")

@@ -54,6 +54,12 @@ def targets_table(res: dict[str, Any]) -> str:
     if "serving" in res:
         r = res["serving"]
         rows.append(["6 serving memory (seed)", f"peak RSS {r['peak_rss_mb']:.0f} MB", "-", "-", r["target"], r["met"]])
+    if "threads" in res:
+        t = res["threads"]
+        for condition in ("as is", "one core busy"):
+            f = t[condition]["faiss_search"]
+            rows.append([f"7 FAISS search, 1 thread ({t['units']:,} units; {condition})", f"p50 {f['one_thread']['p50_ms']:.2f} ms",
+                         f"2 threads p50 {f['two_threads']['p50_ms']:.2f} ms", f["two_over_one_median"], "(why SEARCH_THREADS = 1)", "-"])
     return table(rows, ["measure", "ours", "reference (same run)", "ratio", "target", "met"])
 
 

@@ -24,14 +24,14 @@ class Settings:
     batch_size: int = 64
     # Above this many units the FAISS index is HNSW (approximate) instead of exact inner product.
     # Measured by `python -m bench --full` (bench/README.md), one query at a time on 2 cores:
-    # exact search costs ~0.08 ms per 1k units (8 ms at 100k, 80 ms at 1M), so past 100k it
-    # would outweigh the rest of an answer (~20 ms); below, exact is free to build and perfect.
+    # exact search costs ~0.08 ms per 1k units (8.5 ms at 100k, 76 ms at 1M), so past 100k it
+    # would outweigh the rest of an answer (~15 ms); below, exact is free to build and perfect.
     approximate_above: int = 100_000
-    # HNSW: the build is the cost (every build_index rebuilds the graph; 1M vectors took
-    # ~12 min with M=16, efConstruction=40 on the shared 2-core machine, and M=32/80 costs
-    # ~2-3x that), so the graph is kept cheap and recall is bought at query time instead:
-    # on clustered synthetic vectors at 1M, recall@10 vs exact was 0.93 at efSearch 256,
-    # 0.957 at 768 and 0.963 at 1024, with p50 0.5-10 ms, far under exact's 80 ms.
+    # HNSW: the build is the cost (every build_index rebuilds the graph: 1M vectors took 219 s
+    # with M=16, efConstruction=40, and 690 s while the machine was shared; at 100k, M=32 with
+    # efConstruction=80 took 109 s against 18 s for M=16/40), so the graph is kept cheap and recall is
+    # bought at query time: on clustered synthetic vectors at 1M, recall@10 vs exact was 0.93
+    # at efSearch 256, 0.957 at 768 and 0.963 at 1024 (p50 5.8 ms, exact 76 ms).
     hnsw_m: int = 16
     hnsw_ef_construction: int = 40
     hnsw_ef_search: int = 1024

@@ -12,15 +12,6 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-# torch and faiss each bring their own OpenMP runtime, whose idle threads spin for a while
-# after every parallel region. A question runs torch (encode) then faiss (search) then
-# torch again, so on two cores each runtime's spinning threads starve the other's: warm
-# answers measured 60-680 ms instead of ~20 ms (bench/README.md). Batch encoding runs long
-# parallel regions, where waking a sleeping thread costs next to nothing. Read by each runtime
-# when it loads, so it is set here, before store.py or get_model imports faiss or torch; a
-# caller's own value wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 _lock = threading.Lock()
 _models: dict[str, SentenceTransformer] = {}
 

@@ -123,10 +123,10 @@ def _file_hashes(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 # FAISS searches with one OpenMP thread: the engine asks one question at a time, and a
-# parallel region over two threads waits for both to be scheduled. On this 2-core machine
-# shared with other work, a single exact search over 10k vectors took 0.3 ms with one thread
-# and 5 ms with two (16 vs 88 ms at 100k; bench/README.md). Only the HNSW build, one long
-# parallel region, uses every core.
+# parallel region over two threads waits for both to be scheduled. One exact search over
+# 100k vectors took 6.8 ms on one thread and 15.7 ms on two, 9.9 vs 34.9 ms with the other
+# core busy (bench/README.md, section 7). Only the HNSW build, one long parallel region,
+# uses every core.
 SEARCH_THREADS = 1
 
 

@@ -34,4 +34,6 @@ def test_toy_run_produces_every_figure(tmp_path: Path) -> None:
     assert 0 < point["recall@10"] <= 1 and not math.isnan(point["latency"]["hnsw"]["p50_ms"])
     assert {"flat", "hnsw", "bm25"} <= set(point["serving_peak_rss_mb"])
     assert res["serving"]["peak_rss_mb"] > 0
+    for condition in ("as is", "one core busy"):
+        assert res["threads"][condition]["faiss_search"]["two_over_one_median"] > 0
     assert "serving memory" in report.targets_table(res) and "HNSW" in report.scale_table(res["scale"])
