@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -202,9 +201,3 @@ def perturbed_queries(vectors: np.ndarray, n: int, noise: float = 1.0, seed: int
     rows = rng.integers(0, len(vectors), n)
     q = vectors[rows] + noise / np.sqrt(vectors.shape[1]) * rng.standard_normal((n, vectors.shape[1]), dtype=np.float32)
     return np.ascontiguousarray(q / np.linalg.norm(q, axis=1, keepdims=True), dtype=np.float32)
-
-
-def iter_batches(items: list[str], size: int) -> Iterator[list[str]]:
-    """Consecutive slices of `items` of `size` elements."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
