@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,24 +195,48 @@ def _read_capped(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def read_sources(folder: str | os.PathLike[str]) -> list[Document]:
-    """Read every article of `folder`; each skipped file is named in one warning line.
+@dataclass(frozen=True)
+class SourceRead:
+    """What reading a list of source files gave: the articles, and why the others were skipped."""
 
-    Files with identical bytes are indexed once (the first id wins) and reported.
-    Raises `SourceError` when nothing readable remains.
+    documents: tuple[Document, ...]
+    skipped: dict[str, str]
+    # sha256 of every file read whole (articles and duplicates), by id
+    sha256: dict[str, str]
+
+
+def read_files(listed: Sequence[SourceFile]) -> SourceRead:
+    """Read `listed`; each skipped file is named in one warning line.
+
+    Files with identical bytes are indexed once (the first id wins) and reported as
+    duplicates.
     """
     docs: list[Document] = []
+    skipped: dict[str, str] = {}
+    hashes: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for source in list_sources(folder):
+    for source in listed:
         doc = read_document(source)
         if isinstance(doc, str):
-            warnings.warn(f"skipped {source.doc_id}: {doc}", stacklevel=2)
-            continue
-        if doc.sha256 in seen:
-            warnings.warn(f"skipped {source.doc_id}: duplicate of {seen[doc.sha256]}", stacklevel=2)
-            continue
-        seen[doc.sha256] = doc.doc_id
-        docs.append(doc)
+            skipped[source.doc_id] = doc
+        else:
+            hashes[source.doc_id] = doc.sha256
+            if doc.sha256 in seen:
+                skipped[source.doc_id] = f"duplicate of {seen[doc.sha256]}"
+            else:
+                seen[doc.sha256] = doc.doc_id
+                docs.append(doc)
+        if source.doc_id in skipped:
+            warnings.warn(f"skipped {source.doc_id}: {skipped[source.doc_id]}", stacklevel=3)
+    return SourceRead(tuple(docs), skipped, hashes)
+
+
+def read_sources(folder: str | os.PathLike[str]) -> list[Document]:
+    """Read every article of `folder` (see `read_files`).
+
+    Raises `SourceError` when the folder is missing or nothing readable remains.
+    """
+    docs = list(read_files(list_sources(folder)).documents)
     if not docs:
         raise SourceError(f"no readable article in {folder!s} (every file was skipped; see warnings)")
     return docs

@@ -27,7 +27,6 @@ import shutil
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -37,7 +36,7 @@ import numpy as np
 
 from . import chunking, embedding
 from .config import Settings
-from .documents import Document, SourceFile, list_sources, read_document, sha256_file
+from .documents import Document, SourceFile, list_sources, read_files, sha256_file
 from .errors import IndexCorruptError, IndexNotFoundError, IndexWriteError, RagError, SourceError
 
 FORMAT = "rag-index"
@@ -234,26 +233,15 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
         old_sources: dict[str, Any] = (old_manifest or {}).get("sources", {}) if isinstance(old_manifest, dict) else {}
         reusable = {} if force else _previous_vectors(index_path, settings)
 
-        documents: list[Document] = []
+        read = read_files(listed)
+        documents, skipped = list(read.documents), read.skipped
         source_rows: dict[str, Any] = {}
-        skipped: dict[str, str] = {}
-        seen: dict[str, str] = {}
         for src in listed:
-            doc = read_document(src)
+            # a skipped file is hashed too, so that fixing it makes the index stale
             row: dict[str, Any] = {"size": src.size, "mtime_ns": src.mtime_ns}
-            if isinstance(doc, str):
-                row["sha256"] = _sha256_cached(src)  # "" when it vanished meanwhile: stale next time
-                skipped[src.doc_id] = doc
-            elif doc.sha256 in seen:
-                row["sha256"] = doc.sha256
-                skipped[src.doc_id] = f"duplicate of {seen[doc.sha256]}"
-            else:
-                row["sha256"] = doc.sha256
-                seen[doc.sha256] = doc.doc_id
-                documents.append(doc)
+            row["sha256"] = read.sha256.get(src.doc_id) or _sha256_cached(src)  # "" when it vanished: stale next time
             if src.doc_id in skipped:
                 row["skipped"] = skipped[src.doc_id]
-                warnings.warn(f"skipped {src.doc_id}: {skipped[src.doc_id]}", stacklevel=2)
             source_rows[src.doc_id] = row
         if not documents:
             raise SourceError(f"no readable article in {sources!s} (every file was skipped; see warnings)")
