@@ -51,7 +51,7 @@ class SourceFile:
     """A candidate file of a source folder, before it is read."""
 
     doc_id: str
-    path: Path
+    path: str  # a plain string: a Path per file costs more than the stat, before every answer
     size: int
     mtime_ns: int
     # with size and mtime, what tells a rewritten file from an untouched one without reading it
@@ -97,38 +97,39 @@ def list_sources(folder: str | os.PathLike[str]) -> list[SourceFile]:
     root = Path(folder)
     if not root.is_dir():
         raise SourceError(f"source folder not found: {folder!s} (pass a folder of .txt/.md articles)")
-    found: list[SourceFile] = []
-    for path in _walk(root):
-        st = path.lstat()
-        found.append(SourceFile(path.relative_to(root).as_posix(), path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    found = sorted(_walk(root, ""), key=lambda s: s.doc_id)
     if not found:
         raise SourceError(f"no .txt or .md files in source folder {folder!s}")
-    return sorted(found, key=lambda s: s.doc_id)
+    return found
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for name in [d for d in dirnames if not d.startswith(".") and Path(dirpath, d).is_symlink()]:
-            warnings.warn(f"skipped {Path(dirpath, name).relative_to(root).as_posix()}/: symbolic link, not followed", stacklevel=3)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not Path(dirpath, d).is_symlink())
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+def _walk(folder: Path, prefix: str) -> Iterator[SourceFile]:
+    """Source files under `folder`, one `lstat` each: this runs before every answer."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                warnings.warn(f"skipped {rel}: symbolic link, not followed", stacklevel=3)
+            rel = prefix + entry.name
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if not is_dir and not entry.name.lower().endswith(SUFFIXES):
+                if entry.is_symlink() and entry.is_dir():
+                    warnings.warn(f"skipped {rel}/: symbolic link, not followed", stacklevel=4)
                 continue
-            if path.is_file():
-                yield path
-            elif path.exists():
-                warnings.warn(f"skipped {rel}: not a regular file", stacklevel=3)
+            if entry.is_symlink():
+                warnings.warn(f"skipped {rel}: symbolic link, not followed", stacklevel=4)
+            elif is_dir:
+                yield from _walk(Path(entry.path), rel + "/")
+            elif entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                yield SourceFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            else:
+                warnings.warn(f"skipped {rel}: not a regular file", stacklevel=4)
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: str | os.PathLike[str]) -> str:
     """Hex sha256 of a file's bytes."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -176,7 +177,7 @@ def read_document(source: SourceFile) -> Document | str:
     )
 
 
-def _read_capped(path: Path) -> bytes | None:
+def _read_capped(path: str | os.PathLike[str]) -> bytes | None:
     """The bytes of the regular file `path` (at most `MAX_FILE_BYTES` + 1), or None for anything else."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
