@@ -171,15 +171,11 @@ def _bm25(unit_texts: list[str]) -> Any:
 @contextlib.contextmanager
 def _build_lock(index_dir: Path) -> Iterator[None]:
     """One builder at a time per index folder, across threads and processes."""
-    try:
+    with _write_errors(index_dir):
         index_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _write_error(index_dir, exc) from exc
     with _THREAD_LOCKS.setdefault(str(index_dir.resolve()), threading.Lock()):
-        try:
+        with _write_errors(index_dir):
             lock_file = open(index_dir / ".lock", "w")  # noqa: SIM115 - closed by the `with` below
-        except OSError as exc:
-            raise _write_error(index_dir, exc) from exc
         with lock_file as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
@@ -191,11 +187,18 @@ def _build_lock(index_dir: Path) -> Iterator[None]:
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 
 
-def _write_error(index_path: Path, exc: OSError) -> IndexWriteError:
-    return IndexWriteError(
-        f"cannot write the index in {index_path} ({exc}); the previous index, if any, is unchanged: "
-        "free some space or pass a writable --index folder"
-    )
+@contextlib.contextmanager
+def _write_errors(index_path: Path) -> Iterator[None]:
+    """Turn an OS error while writing the index (disk full, read-only) into one clear `IndexWriteError`."""
+    try:
+        yield
+    except RagError:
+        raise
+    except OSError as exc:
+        raise IndexWriteError(
+            f"cannot write the index in {index_path} ({exc}); the previous index, if any, is unchanged: "
+            "free some space or pass a writable --index folder"
+        ) from exc
 
 
 def _previous_vectors(index_dir: Path, settings: Settings) -> dict[str, tuple[list[chunking.Span], np.ndarray]]:
@@ -283,7 +286,9 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
         vectors = np.concatenate([v.reshape(-1, dim) for v in vector_parts]) if vector_parts else np.zeros((0, dim), np.float32)
         passages = [p for doc in documents for p in chunking.passages(doc, settings.chunk_size, settings.chunk_overlap)]
 
-        _write(index_path, settings, documents, units, passages, vectors, source_rows)
+        with _write_errors(index_path):
+            _write(index_path, settings, documents, units, passages, vectors, source_rows)
+        _remove_leftovers(index_path)
         return BuildReport(
             added=tuple(added),
             changed=tuple(changed),
@@ -297,24 +302,6 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
 
 
 def _write(
-    index_path: Path,
-    settings: Settings,
-    documents: list[Document],
-    units: list[chunking.Span],
-    passages: list[chunking.Span],
-    vectors: np.ndarray,
-    source_rows: dict[str, Any],
-) -> None:
-    try:
-        _write_folder(index_path, settings, documents, units, passages, vectors, source_rows)
-    except RagError:
-        raise
-    except OSError as exc:
-        raise _write_error(index_path, exc) from exc
-    _remove_leftovers(index_path)
-
-
-def _write_folder(
     index_path: Path,
     settings: Settings,
     documents: list[Document],
