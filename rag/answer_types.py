@@ -85,6 +85,21 @@ def focus(question: str) -> str | None:
     return found[-1] if found else None
 
 
+# "which city", "what year": a noun that names the kind of answer, not something the
+# article must repeat ("Geneva" answers "which city" without the word "city").
+_CATEGORY = re.compile(
+    r"\b(?:which|what)\s+(city|cities|country|countries|town|place|region|state|capital|nation|location|area|continent"
+    r"|year|date|day|month|time|century|decade|person|people|leader|official|man|woman)\b",
+    re.IGNORECASE,
+)
+
+
+def category_noun(question: str) -> str | None:
+    """The answer-kind noun of `question` ("city" in "In which city ..."), if any."""
+    m = _CATEGORY.search(question)
+    return m.group(1).lower() if m else None
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
     for kind, rule in _Q_RULES:
