@@ -132,8 +132,12 @@ class Index:
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        hit = process.extractOne(term, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=edits)
-        return hit[0] if hit else None
+        hits = process.extract(term, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=edits, limit=20)
+        if not hits:
+            return None
+        # Among equally close words, the commonest, then the first alphabetically: the
+        # vocabulary's own order changes from build to build, and answers must not.
+        return min(hits, key=lambda h: (h[1], -self._df[self._vocab[h[0]]], h[0]))[0]
 
     def _idf(self, term: str) -> float:
         n = len(self._units)
