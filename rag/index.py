@@ -45,6 +45,7 @@ class Index:
             self._passages_by_doc.setdefault(p.doc_id, []).append(i)
         self._doc_terms: dict[str, frozenset[str]] = {}
         self._unit_terms: dict[int, frozenset[str]] = {}
+        self._unit_bigrams: dict[int, frozenset[tuple[str, str]]] = {}
 
     def __repr__(self) -> str:
         c = self.manifest["counts"]
@@ -201,7 +202,7 @@ class Index:
                 "coverage": sum(w for t, w in weights.items() if _has(own, t)) / total,
                 "coverage_context": sum(w for t, w in weights.items() if _has(window, t)) / total,
                 "missing": sum(w for t, w in expected.items() if not _has(doc_terms, t)) / total,
-                "bigrams": (len(qbigrams & _bigrams(lexical.terms(unit.text))) / len(qbigrams)) if qbigrams else 0.0,
+                "bigrams": (len(qbigrams & self._unit_bigrams[i]) / len(qbigrams)) if qbigrams else 0.0,
                 "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
                 "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
                 "answer_type": _type_signal(kind, unit.text, question, focus, window),
@@ -212,10 +213,12 @@ class Index:
         return out
 
     def _terms_of(self, unit: int) -> frozenset[str]:
-        """Stemmed terms of a unit, computed once per process."""
+        """Stemmed terms of a unit (and, in `_unit_bigrams`, their pairs), computed once per process."""
         found = self._unit_terms.get(unit)
         if found is None:
-            found = self._unit_terms[unit] = _with_prefixes(lexical.terms(self._units[unit].text))
+            terms = lexical.terms(self._units[unit].text)
+            self._unit_bigrams[unit] = frozenset(_bigrams(terms))
+            found = self._unit_terms[unit] = _with_prefixes(terms)
         return found
 
     def _doc_term_set(self, doc_id: str) -> frozenset[str]:
@@ -226,9 +229,9 @@ class Index:
         return found
 
     def _passages(self, candidates: list[Candidate], k: int) -> tuple[Passage, ...]:
-        """Context passages holding the best candidates, best first, each passage once."""
+        """Context passages holding the best candidates (given best first), each passage once."""
         best_for: dict[int, Candidate] = {}
-        for cand in sorted(candidates, key=lambda c: -c.score):
+        for cand in candidates:
             unit = self._units[cand.unit]
             for pi in self._passages_by_doc.get(unit.doc_id, []):
                 p = self._data.passages[pi]
