@@ -2,8 +2,9 @@
 
     python scripts/fit_weights.py eval/squad_v2_small eval/seed
 
-Each question is answered once with refusal off; the label is "the quote holds a gold
-phrase" (always 0 for an unanswerable question). A logistic regression over the signals
+Each question is answered once with refusal off (`rag.evaluate.evaluate_index`); the label
+is its `quote_ok`: the quote holds a gold phrase within 400 characters (never, for an
+unanswerable question). A logistic regression over the signals
 of the chosen sentence gives CONFIDENCE_WEIGHTS and CONFIDENCE_BIAS, printed as Python to
 paste into rag/answer.py. Signs are constrained (more evidence never lowers confidence)
 and each suite weighs the same, so the small news suite is not drowned by SQuAD. Only
@@ -21,28 +22,29 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-import rag
 from rag.answer import CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS
-from rag.eval_suite import load_suite, normalize
+from rag.eval_suite import load_suite
+from rag.evaluate import evaluate_index, suite_index
 
 # feature -> sign constraint: +1 may only raise confidence, -1 may only lower it
+# (every signal CONFIDENCE_WEIGHTS uses must be here, or "current weights" replays wrongly)
 FEATURES = {
-    "dense": +1, "coverage_context": +1, "names": +1, "names_context": +1,
-    "answer_type": +1, "margin": +1, "missing": -1,
+    "dense": +1, "coverage": +1, "coverage_context": +1, "names": +1, "names_context": +1,
+    "answer_type": +1, "margin": +1, "missing": -1, "negation_mismatch": -1,
 }
+assert set(CONFIDENCE_WEIGHTS) <= set(FEATURES), "a confidence signal is missing from FEATURES"
 
 
 def collect(suite: Path) -> list[dict]:
+    """One row per question: its part, whether the (unrefused) quote is right, its signals."""
     loaded = load_suite(suite)
-    index = rag.build_index(loaded.docs_dir, suite / ".index").with_settings(threshold=0.0)
-    rows = []
-    for q in loaded.rows:
-        a = index.answer(q.q)
-        signals = a.passages[0].signals if a.passages else {}
-        ok = q.answerable and a.found and any(normalize(g) in normalize(a.text) for g in q.gold)
-        rows.append({"suite": suite.name, "part": q.part or "fit", "unanswerable": not q.answerable, "ok": ok,
-                     "x": [float(signals.get(n, 0.0)) for n in FEATURES]})
-    return rows
+    index, _ = suite_index(loaded)
+    report = evaluate_index(index, loaded)  # answered once with refusal off; signals kept
+    return [
+        {"suite": suite.name, "part": o.row.part or "fit", "unanswerable": not o.row.answerable, "ok": o.quote_ok,
+         "x": [float(o.signals.get(n, 0.0)) for n in FEATURES]}
+        for o in report.outcomes
+    ]
 
 
 def fit(rows: list[dict]) -> tuple[np.ndarray, float]:
