@@ -114,7 +114,7 @@ def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
     texts = unit_texts(n)
     out["bm25_text_gen_s"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
-    retriever = store._bm25(texts)  # the engine's own tokenisation and parameters
+    retriever = store.make_bm25(texts)  # the engine's own tokenisation and parameters
     out["bm25_build_s"] = round(time.perf_counter() - t0, 3)
     retriever.save(str(folder / "bm25"), show_progress=False)
     out["bm25_disk_mb"] = round(dir_bytes(folder / "bm25") / 2**20, 1)

@@ -1,53 +1,25 @@
-"""Choose the verbatim span that answers a question, or refuse.
+"""The answer: `Answer` and `Passage`, the quoted span around the best sentence, and the refusal decision.
 
-Every candidate sentence gets a few named signals (dense similarity, coverage of the
-question's terms, answer-type match, ...). A weighted sum ranks the candidates; a
-logistic combination of the same signals gives the confidence, and the answer is given
-only when it reaches `Settings.threshold`. The weights were set on the "fit" parts of the
-QA suites and are reported on the "held-out" parts (`rag eval`, `scripts/fit_weights.py`);
-nothing is tuned per question.
+Candidates arrive ranked, with their signals (`rag.signals`). The answer is given only when
+the best one's confidence reaches `Settings.threshold`; the quote is that sentence, joined
+by a neighbour when the evidence is split or the sentence leans on it, clipped to
+`Settings.max_quote_chars` on word boundaries.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import answer_types, lexical
 from .chunking import Span
+from .config import Settings
 from .documents import Document
+from .signals import Candidate, confidence
 
 NOT_FOUND = "The articles don't say: no passage in the indexed articles answers this question."
-
-# Ranking weights over the signals of a candidate sentence, set by hand; coordinate ascent on
-# the fit parts gained there and lost on held-out, so it was not kept (scripts/fit_weights.py).
-RANK_WEIGHTS: Mapping[str, float] = {
-    "dense": 1.0,
-    "dense_context": 0.25,
-    "coverage": 0.8,
-    "coverage_context": 0.3,
-    "answer_type": 0.25,
-    "bm25": 0.2,
-    "names_context": 0.3,
-    "bigrams": 0.2,
-}
-# Refusal: a logistic combination of the chosen sentence's signals. Set on the "fit" parts of
-# the seed and SQuAD suites (scripts/fit_weights.py prints the trade-off for any weights);
-# the bias puts the chosen operating point at Settings.threshold = 0.5. A question whose
-# key terms the article never uses ("missing"), or a "when"/"how many" question whose
-# quote holds no date or number ("answer_type"), is refused first.
-CONFIDENCE_WEIGHTS: Mapping[str, float] = {
-    "dense": 6.0,
-    "coverage": 3.0,
-    "coverage_context": 1.5,
-    "names": 2.0,
-    "answer_type": 3.0,
-    "missing": -4.0,
-    "negation_mismatch": -3.0,
-}
-CONFIDENCE_BIAS = -5.65
 
 # A neighbour within this ranking score of the best sentence is quoted with it.
 NEIGHBOUR_MARGIN = 0.5
@@ -114,26 +86,6 @@ class Answer:
         }
 
 
-@dataclass
-class Candidate:
-    """A sentence under consideration, with its signals."""
-
-    unit: int
-    signals: dict[str, float]
-    score: float = 0.0
-
-
-def rank_score(signals: Mapping[str, float]) -> float:
-    """The ranking score of a candidate from its signals."""
-    return sum(w * signals.get(name, 0.0) for name, w in RANK_WEIGHTS.items())
-
-
-def confidence(signals: Mapping[str, float]) -> float:
-    """Probability-like confidence that the sentence answers the question."""
-    z = CONFIDENCE_BIAS + sum(w * signals.get(name, 0.0) for name, w in CONFIDENCE_WEIGHTS.items())
-    return 1.0 / (1.0 + math.exp(-z))
-
-
 def quote_span(units: Sequence[Span], best: int, scores: Mapping[int, float], max_chars: int) -> tuple[int, int]:
     """The unit range [first, last] to quote around the best sentence.
 
@@ -183,3 +135,56 @@ def clip(doc: Document, start: int, end: int, max_chars: int, question_words: se
     lo += len(seg) - len(seg.lstrip())
     hi -= len(seg) - len(seg.rstrip())
     return lo, hi
+
+
+def supporting_passages(
+    candidates: Sequence[Candidate],
+    units: Sequence[Span],
+    passages: Sequence[Span],
+    passages_by_doc: Mapping[str, Sequence[int]],
+    documents: Mapping[str, Document],
+    k: int,
+) -> tuple[Passage, ...]:
+    """The context passages holding the best candidates (given best first), each passage once, at most `k`."""
+    best_for: dict[int, Candidate] = {}
+    for cand in candidates:
+        unit = units[cand.unit]
+        for pi in passages_by_doc.get(unit.doc_id, ()):
+            p = passages[pi]
+            if p.start <= unit.start and unit.end <= p.end:
+                best_for.setdefault(pi, cand)
+                break
+        if len(best_for) >= k:
+            break
+    out = []
+    for pi, cand in best_for.items():
+        p = passages[pi]
+        doc = documents[p.doc_id]
+        out.append(Passage(p.doc_id, p.text, p.start, p.end, cand.score, doc.date, doc.title, dict(cand.signals)))
+    return tuple(out)
+
+
+def compose(
+    question: str,
+    candidates: Sequence[Candidate],
+    units: Sequence[Span],
+    documents: Mapping[str, Document],
+    passages: tuple[Passage, ...],
+    settings: Settings,
+    notice: str | None = None,
+) -> Answer:
+    """The reply from ranked candidates: the best one quoted when confident enough, else a refusal."""
+    best = candidates[0]
+    conf = confidence(best.signals)
+    if conf < settings.threshold:
+        return Answer(question, False, NOT_FOUND, confidence=conf, passages=passages, notice=notice)
+    scores = {c.unit: c.score for c in candidates}
+    first, last = quote_span(units, best.unit, scores, settings.max_quote_chars)
+    doc = documents[units[best.unit].doc_id]
+    start, end = clip(doc, units[first].start, units[last].end, settings.max_quote_chars, set(lexical.words(question)))
+    text = doc.text[start:end]
+    span = answer_types.best_phrase(answer_types.question_kind(question), text, question)
+    return Answer(
+        question=question, found=True, text=text, doc_id=doc.doc_id, start=start, end=end,
+        date=doc.date, title=doc.title, highlight=span, confidence=conf, passages=passages, notice=notice,
+    )

@@ -6,7 +6,7 @@ import os
 import threading
 from pathlib import Path
 
-from . import store
+from . import build, store
 from .answer import Answer
 from .config import Settings
 from .errors import IndexCorruptError, IndexNotFoundError
@@ -26,7 +26,7 @@ def build_index(
     atomically: a crash leaves the previous index whole. Raises `SourceError` when the
     folder is missing or has no readable article.
     """
-    report = store.build(sources, index_dir, settings or Settings(), force=force)
+    report = build.build(sources, index_dir, settings or Settings(), force=force)
     return Index(store.load(index_dir), index_dir, report)
 
 

@@ -52,7 +52,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluate import main as eval_main
+    from .eval import main as eval_main
 
     return eval_main(args)
 

@@ -17,10 +17,10 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=8)
     args = ap.parse_args()
     index = rag.load_index(args.index)
-    cands = sorted(index._candidates(args.question), key=lambda c: -c.score)  # noqa: SLF001
+    cands = index.candidates(args.question)
     for c in cands[: args.n]:
         sig = " ".join(f"{k}={v:.2f}" for k, v in c.signals.items())
-        print(f"{c.score:.3f} {index._units[c.unit].text[:90]!r}\n      {sig}")  # noqa: SLF001
+        print(f"{c.score:.3f} {index.unit_text(c.unit)[:90]!r}\n      {sig}")
     a = index.answer(args.question)
     print("\nANSWER", a.found, round(a.confidence, 3), repr(a.text))
 

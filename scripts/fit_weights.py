@@ -1,12 +1,12 @@
-"""Fit the refusal model of rag/answer.py on the "fit" part of QA suites.
+"""Fit the refusal model of rag/signals.py on the "fit" part of QA suites.
 
     python scripts/fit_weights.py eval/squad_v2_small eval/seed
 
-Each question is answered once with refusal off (`rag.evaluate.evaluate_index`); the label
+Each question is answered once with refusal off (`rag.eval.evaluate_index`); the label
 is its `quote_ok`: the quote holds a gold phrase within 400 characters (never, for an
 unanswerable question). A logistic regression over the signals
 of the chosen sentence gives CONFIDENCE_WEIGHTS and CONFIDENCE_BIAS, printed as Python to
-paste into rag/answer.py. Signs are constrained (more evidence never lowers confidence)
+paste into rag/signals.py. Signs are constrained (more evidence never lowers confidence)
 and each suite weighs the same, so the small news suite is not drowned by SQuAD. Only
 "fit" rows are used; accuracy/abstention are printed for every part to read the trade-off.
 
@@ -22,9 +22,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from rag.answer import CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS
-from rag.eval_suite import load_suite
-from rag.evaluate import evaluate_index, suite_index
+from rag.eval import evaluate_index, load_suite, suite_index
+from rag.signals import CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS
 
 # feature -> sign constraint: +1 may only raise confidence, -1 may only lower it
 # (every signal CONFIDENCE_WEIGHTS uses must be here, or "current weights" replays wrongly)

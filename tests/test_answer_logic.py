@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import rag
-from rag.answer import CONFIDENCE_WEIGHTS, confidence, quote_span
+from rag.answer import quote_span
 from rag.answer_types import DATE, NUMBER, PERSON, PLACE, REASON, best_phrase, question_kind
 from rag.chunking import Span
+from rag.signals import CONFIDENCE_WEIGHTS, confidence
 
 
 @pytest.mark.parametrize(
@@ -171,8 +172,8 @@ def test_typo_matching_does_not_depend_on_vocabulary_order(news_index):
 
     index = news_index.with_settings()
     words = ["coridor", "provnc", "lisbom", "resch"]  # "resch": one edit from both reach and rescu
-    before = [index._nearest_term(w) for w in words]  # noqa: SLF001
+    before = [index._retriever.nearest_term(w) for w in words]  # noqa: SLF001
     for seed in range(3):
-        random.Random(seed).shuffle(index._vocab_list)  # noqa: SLF001
-        assert [index._nearest_term(w) for w in words] == before  # noqa: SLF001
+        random.Random(seed).shuffle(index._retriever._vocab_list)  # noqa: SLF001
+        assert [index._retriever.nearest_term(w) for w in words] == before  # noqa: SLF001
     assert before == ["corridor", "provinc", "lisbon", "reach"]

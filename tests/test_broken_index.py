@@ -18,6 +18,7 @@ from support import ROOT, assert_exact, child_env, copy_seeds, write_articles
 
 import rag
 from rag import store
+from rag.store import writer as store_writer
 
 QUESTION = "In which city will the talks take place?"
 SEED_ID = "2022-01-04-biden-zelenskiy-call.txt"
@@ -203,7 +204,7 @@ def test_disk_full_while_writing_keeps_the_old_index_and_leaves_no_temp_files(
     def disk_full(folder: Path) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "_fsync_tree", disk_full)
+    monkeypatch.setattr(store_writer, "_fsync_tree", disk_full)
     with pytest.raises(rag.RagError, match="No space left on device.*previous index"):
         rag.build_index(sources, index_dir)
     assert (index_dir / "manifest.json").read_bytes() == before

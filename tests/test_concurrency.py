@@ -15,7 +15,7 @@ import pytest
 from support import KNOWN, OFF_TOPIC, ROOT, assert_exact, child_env, copy_seeds, write_articles
 
 import rag
-from rag import store
+from rag import build as build_module
 
 QUESTIONS = [q for q, _ in KNOWN] + OFF_TOPIC + [
     "What did Zelenskiy write on Twitter?",
@@ -54,13 +54,13 @@ def test_eight_threads_on_a_missing_index_build_it_once_and_all_answer(tmp_path:
     sources = copy_seeds(tmp_path / "seeds")
     index_dir = tmp_path / "index"
     builds: list[int] = []
-    real_build = store.build
+    real_build = build_module.build
 
-    def counting_build(*args: Any, **kwargs: Any) -> store.BuildReport:
+    def counting_build(*args: Any, **kwargs: Any) -> build_module.BuildReport:
         builds.append(1)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(store, "build", counting_build)
+    monkeypatch.setattr(build_module, "build", counting_build)
     barrier = threading.Barrier(8)
 
     def worker(n: int) -> rag.Answer:

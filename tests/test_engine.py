@@ -170,12 +170,12 @@ def test_build_is_atomic_when_it_fails_midway(seed_copy, tmp_path, monkeypatch):
     rag.build_index(seed_copy, index_dir)
     before = (index_dir / "manifest.json").read_bytes()
     (seed_copy / "new.txt").write_text("date 2022-01-11 A new article about sanctions.\n")
-    import rag.store as store
+    from rag.store import search
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store, "_bm25", boom)
+    monkeypatch.setattr(search, "make_bm25", boom)
     with pytest.raises(OSError, match="disk full"):
         rag.build_index(seed_copy, index_dir)
     assert (index_dir / "manifest.json").read_bytes() == before

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from rag import evaluate as ev
+from rag import eval as ev
 from rag.cli import main as cli_main
 from rag.documents import read_sources
 

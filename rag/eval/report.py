@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .evaluate import SuiteReport
+    from .metrics import SuiteReport
 
 
 def _pct(value: float | None) -> str:

@@ -1,0 +1,153 @@
+"""Metrics of a set of scored answers: accuracy, abstention, retrieval, offsets, latency, and the threshold curve."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .score import CAUSES, Outcome
+
+# Thresholds of the coverage/accuracy curve (the chosen one is added when not on the grid).
+CURVE_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Accuracy (over answerable) and abstention (over unanswerable) at one threshold."""
+
+    threshold: float
+    accuracy: float | None
+    abstention: float | None
+    answered: float
+    chosen: bool = False
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The numbers of one set of outcomes (a suite or one part of it); None = no such question."""
+
+    questions: int
+    answerable: int
+    unanswerable: int
+    accuracy: float | None  # correct quotes / answerable
+    abstention: float | None  # refused / unanswerable
+    precision: float | None  # correct quotes / quotes given to answerable questions
+    with_doc: int  # answerable questions that name their document: the base of recall and MRR
+    recall_at_1: float | None
+    recall_at_5: float | None
+    mrr: float | None
+    offset_exact: float | None  # questions whose quote, highlight and passages all check out
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    curve: tuple[CurvePoint, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, rates rounded to 4 places."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name == "curve":
+                value = [{k: _round(v) for k, v in vars(p).items()} for p in value]
+            out[name] = _round(value)
+        return out
+
+
+def _round(value: Any) -> Any:
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def _rate(hits: int, total: int) -> float | None:
+    return hits / total if total else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The `q`-th percentile (0-100) of `values`, linearly interpolated; None when empty."""
+    return float(np.percentile(values, q)) if len(values) else None
+
+
+def curve(outcomes: Sequence[Outcome], thresholds: Iterable[float] = CURVE_THRESHOLDS, chosen: float | None = None) -> tuple[CurvePoint, ...]:
+    """Accuracy and abstention at each threshold, from one threshold-0 run.
+
+    At threshold t a question is answered iff its answer quoted and confidence >= t; an
+    answerable one is then right iff its quote was (`quote_ok`). Exact only when the
+    answer function did not refuse on its own (threshold 0), as `evaluate_index` runs it.
+    """
+    grid = sorted(set(thresholds) | ({chosen} if chosen is not None else set()))
+    answerable = [o for o in outcomes if o.row.answerable]
+    unanswerable = [o for o in outcomes if not o.row.answerable]
+    points = []
+    for t in grid:
+        points.append(CurvePoint(
+            threshold=t,
+            accuracy=_rate(sum(o.quote_ok and o.confidence >= t for o in answerable), len(answerable)),
+            abstention=_rate(sum(not (o.quoted and o.confidence >= t) for o in unanswerable), len(unanswerable)),
+            answered=_rate(sum(o.quoted and o.confidence >= t for o in outcomes), len(outcomes)) or 0.0,
+            chosen=t == chosen,
+        ))
+    return tuple(points)
+
+
+def summarize(outcomes: Sequence[Outcome], *, chosen: float | None = None) -> Metrics:
+    """The `Metrics` of `outcomes`; `chosen` is the threshold to mark on the curve."""
+    answerable = [o for o in outcomes if o.row.answerable]
+    unanswerable = [o for o in outcomes if not o.row.answerable]
+    given = [o for o in answerable if o.found]
+    ranked = [o for o in answerable if o.row.doc is not None]
+    ms = [o.seconds * 1000 for o in outcomes]
+    return Metrics(
+        questions=len(outcomes),
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        accuracy=_rate(sum(o.correct for o in answerable), len(answerable)),
+        abstention=_rate(sum(not o.found for o in unanswerable), len(unanswerable)),
+        precision=_rate(sum(o.correct for o in given), len(given)),
+        with_doc=len(ranked),
+        recall_at_1=_rate(sum(o.rank == 1 for o in ranked), len(ranked)),
+        recall_at_5=_rate(sum(o.rank is not None and o.rank <= 5 for o in ranked), len(ranked)),
+        mrr=(sum(1 / o.rank for o in ranked if o.rank) / len(ranked)) if ranked else None,
+        offset_exact=_rate(sum(not o.offset_errors for o in outcomes), len(outcomes)),
+        latency_p50_ms=percentile(ms, 50),
+        latency_p95_ms=percentile(ms, 95),
+        curve=curve(outcomes, chosen=chosen),
+    )
+
+
+@dataclass(frozen=True)
+class SuiteReport:
+    """Everything measured on one suite: overall, per part, and each question's outcome."""
+
+    suite: str
+    path: str
+    threshold: float | None
+    overall: Metrics
+    parts: tuple[tuple[str, Metrics], ...]
+    outcomes: tuple[Outcome, ...]
+    build_seconds: float | None = None
+    index_note: str | None = None
+
+    @property
+    def offsets_ok(self) -> bool:
+        """True when every quote, highlight and passage matched its document."""
+        return all(not o.offset_errors for o in self.outcomes)
+
+    def failures(self, part: str | None = None) -> dict[str, list[Outcome]]:
+        """Failed outcomes grouped by cause (in `CAUSES` order), most confident first."""
+        groups: dict[str, list[Outcome]] = {c: [] for c in CAUSES}
+        for o in self.outcomes:
+            if o.cause is not None and (part is None or o.row.part == part):
+                groups[o.cause].append(o)
+        return {c: sorted(os_, key=lambda o: -o.confidence) for c, os_ in groups.items() if os_}
+
+    def to_dict(self, *, failures: bool = False) -> dict[str, Any]:
+        """JSON-ready report; with `failures`, each failed question too."""
+        out: dict[str, Any] = {
+            "suite": self.suite, "path": self.path, "threshold": self.threshold,
+            "build_seconds": _round(self.build_seconds), "index": self.index_note,
+            "overall": self.overall.to_dict(), "parts": {name: m.to_dict() for name, m in self.parts},
+        }
+        if failures:
+            out["failures"] = {c: [o.to_dict() for o in os_] for c, os_ in self.failures().items()}
+        return out

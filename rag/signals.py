@@ -1,0 +1,202 @@
+"""The signals of a candidate sentence: each defined once, by name, with the weights that use it.
+
+A weighted sum of the `rank_weight`s orders the candidates; a logistic combination of the
+`confidence_weight`s (plus `CONFIDENCE_BIAS`) is the refusal model's confidence. The weights
+were set on the "fit" parts of the QA suites and are reported on the "held-out" parts
+(`rag eval`, `scripts/fit_weights.py`): ranking weights by hand (coordinate ascent on the fit
+parts gained there and lost on held-out), confidence weights by a sign-constrained logistic
+fit. Nothing is tuned per question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from . import answer_types, lexical
+from .chunking import Span
+from .documents import Document
+from .retrieval import Retrieved
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One named piece of evidence about a candidate sentence."""
+
+    name: str
+    meaning: str
+    rank_weight: float = 0.0
+    confidence_weight: float = 0.0
+
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal("dense", "cosine of the sentence and the question (MiniLM)", rank_weight=1.0, confidence_weight=6.0),
+    Signal("dense_context", "the best cosine of its neighbours in the same article", rank_weight=0.25),
+    Signal("bm25", "BM25 score, over the best BM25 score among the candidates", rank_weight=0.2),
+    Signal("rrf", "fused reciprocal rank, 1 for rank 1 in both retrievers"),
+    Signal("coverage", "IDF-weighted share of the question's terms in the sentence", rank_weight=0.8, confidence_weight=3.0),
+    Signal("coverage_context", "the same over the sentence and its neighbours", rank_weight=0.3, confidence_weight=1.5),
+    Signal("missing", "IDF-weighted share of the question's key terms the whole article never uses", confidence_weight=-4.0),
+    Signal("bigrams", "share of the question's adjacent term pairs the sentence repeats", rank_weight=0.2),
+    Signal("names", "share of the question's names and numbers the article holds", confidence_weight=2.0),
+    Signal("names_context", "share of them in the sentence and its neighbours", rank_weight=0.3),
+    Signal("answer_type", "1 when it holds a phrase of the asked kind (number, date, ...), 0 when not, 0.5 unknown",
+           rank_weight=0.25, confidence_weight=3.0),
+    Signal("negation_mismatch", "1 when a negated question meets a sentence without negation", confidence_weight=-3.0),
+    Signal("margin", "rank score of the best sentence minus the runner-up's (1 when alone); set on the best only"),
+)
+SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
+RANK_WEIGHTS: Mapping[str, float] = {s.name: s.rank_weight for s in SIGNALS if s.rank_weight}
+CONFIDENCE_WEIGHTS: Mapping[str, float] = {s.name: s.confidence_weight for s in SIGNALS if s.confidence_weight}
+# Puts the chosen operating point at Settings.threshold = 0.5.
+CONFIDENCE_BIAS = -5.65
+
+_NEGATION = re.compile(r"\b(?:not|never|no|none|nor|neither|without|n't)\b|n['’]t\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence under consideration: its unit id, its signals, its ranking score."""
+
+    unit: int
+    signals: Mapping[str, float]
+    score: float
+
+
+def rank_score(signals: Mapping[str, float]) -> float:
+    """The ranking score of a candidate from its signals."""
+    return sum(w * signals[name] for name, w in RANK_WEIGHTS.items())
+
+
+def confidence(signals: Mapping[str, float]) -> float:
+    """Probability-like confidence that the sentence answers the question."""
+    z = CONFIDENCE_BIAS + sum(w * signals.get(name, 0.0) for name, w in CONFIDENCE_WEIGHTS.items())
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class TermCache:
+    """Stemmed terms of units and documents, computed once per process (they never change in an index)."""
+
+    def __init__(self, units: Sequence[Span], documents: Mapping[str, Document]) -> None:
+        self._units = units
+        self._documents = documents
+        self._unit_terms: dict[int, frozenset[str]] = {}
+        self._unit_bigrams: dict[int, frozenset[tuple[str, str]]] = {}
+        self._doc_terms: dict[str, frozenset[str]] = {}
+
+    def unit(self, i: int) -> frozenset[str]:
+        """Terms of unit `i` (with long-prefix entries, see `_with_prefixes`)."""
+        found = self._unit_terms.get(i)
+        if found is None:
+            terms = lexical.terms(self._units[i].text)
+            self._unit_bigrams[i] = frozenset(_bigrams(terms))
+            found = self._unit_terms[i] = _with_prefixes(terms)
+        return found
+
+    def unit_bigrams(self, i: int) -> frozenset[tuple[str, str]]:
+        """Adjacent content-term pairs of unit `i`."""
+        self.unit(i)
+        return self._unit_bigrams[i]
+
+    def document(self, doc_id: str) -> frozenset[str]:
+        """Terms of a whole document (names included)."""
+        found = self._doc_terms.get(doc_id)
+        if found is None:
+            found = self._doc_terms[doc_id] = _with_prefixes(lexical.terms(self._documents[doc_id].text))
+        return found
+
+
+def score_candidates(
+    question: str, found: Retrieved, units: Sequence[Span], terms: TermCache, idf: Callable[[str], float]
+) -> list[Candidate]:
+    """Every candidate of `found` with its signals, best first; the best one also carries `margin`."""
+    weights = {t: idf(t) for t in found.query_terms}
+    # "which city" asks for a city's name: the article need not use the word "city"
+    category = answer_types.category_noun(question)
+    expected = {t: w for t, w in weights.items() if not category or t != lexical.stem(category)}
+    total = sum(weights.values()) or 1.0
+    names = _names(question)
+    kind = answer_types.question_kind(question)
+    found_focus = answer_types.focus(question)
+    focus = lexical.stem(found_focus) if found_focus else None
+    bm25_max = max(found.bm25.values(), default=0.0) or 1.0
+    qbigrams = _bigrams(list(found.query_terms))
+    negated = bool(_NEGATION.search(question))
+    sims = found.similarity
+    out = []
+    for i in found.ids:
+        unit = units[i]
+        same = [j for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].doc_id == unit.doc_id]
+        own = terms.unit(i)
+        window = own.union(*(terms.unit(j) for j in same))
+        doc_terms = terms.document(unit.doc_id)
+        signals = {
+            "dense": sims[i],
+            "dense_context": max((sims[j] for j in same), default=sims[i]),
+            "bm25": found.bm25.get(i, 0.0) / bm25_max,
+            "rrf": found.fused(i),
+            "coverage": sum(w for t, w in weights.items() if _has(own, t)) / total,
+            "coverage_context": sum(w for t, w in weights.items() if _has(window, t)) / total,
+            "missing": sum(w for t, w in expected.items() if not _has(doc_terms, t)) / total,
+            "bigrams": (len(qbigrams & terms.unit_bigrams(i)) / len(qbigrams)) if qbigrams else 0.0,
+            "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
+            "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
+            "answer_type": _type_signal(kind, unit.text, question, focus, window),
+            # a question asking what did NOT happen is not answered by what did
+            "negation_mismatch": float(negated and not any(_NEGATION.search(units[j].text) for j in (i, *same))),
+        }
+        out.append(Candidate(i, signals, rank_score(signals)))
+    out.sort(key=lambda c: -c.score)
+    # how clearly the best sentence beats the runner-up: a tie often means a guess
+    margin = out[0].score - out[1].score if len(out) > 1 else 1.0
+    out[0] = replace(out[0], signals={**out[0].signals, "margin": margin})
+    return out
+
+
+def _names(question: str) -> list[str]:
+    """Stemmed proper names and numbers in the question (capitalised words not opening it)."""
+    tokens = re.findall(r"[^\W\d_][\w’'-]*", question)
+    out = [w for w in lexical.words(question) if w[0].isdigit()]
+    for pos, tok in enumerate(tokens):
+        if pos > 0 and tok[0].isupper() and tok.lower() not in lexical.STOPWORDS:
+            out.extend(lexical.terms(tok))
+    return out
+
+
+# Stems sharing their first letters are one word for coverage: `Ukraine`/`Ukrainian`,
+# `Russia`/`Russian`, which the stemmer keeps apart.
+_PREFIX = 6
+
+
+def _with_prefixes(terms: list[str]) -> frozenset[str]:
+    """A term set that also holds a `~prefix` entry for every long term."""
+    return frozenset(terms) | {"~" + t[:_PREFIX] for t in terms if len(t) >= _PREFIX}
+
+
+def _has(term_set: frozenset[str], term: str) -> bool:
+    """True when `term`, or a word with the same long prefix, is in `term_set`."""
+    return term in term_set or (len(term) >= _PREFIX and "~" + term[:_PREFIX] in term_set)
+
+
+def _bigrams(terms: list[str]) -> set[tuple[str, str]]:
+    """Adjacent pairs of content terms: a question that copies a phrase shares them."""
+    return set(zip(terms, terms[1:]))
+
+
+def _type_signal(kind: str | None, sentence: str, question: str, focus: str | None, window: frozenset[str]) -> float:
+    """1 when the sentence holds a phrase of the wanted kind, 0 when not, 0.5 for no kind.
+
+    Names and places are everywhere in news copy, so their match says less than a date's
+    or a number's: it moves the signal half as far. When the question names what it
+    counts or whose holder it wants ("how many tanks", "who is the ambassador"), that
+    word must be in the sentence or its neighbours too.
+    """
+    if kind is None:
+        return 0.5
+    match = next(answer_types.phrases(kind, sentence, question, names_only=True), None) is not None
+    if focus is not None and not _has(window, focus):
+        match = False
+    spread = 0.5 if kind in (answer_types.NUMBER, answer_types.DATE) else 0.25
+    return 0.5 + spread if match else 0.5 - spread

@@ -1,0 +1,60 @@
+"""Tell when an index no longer matches its source folder or settings (checked before every answer)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..documents import SourceFile, list_sources, sha256_file
+from ..errors import SourceError
+
+# sha256 of each source file by path, with the (size, mtime, ctime, inode) it had when hashed.
+_verified: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+# A file changed this recently may change again within the same timestamp tick, unseen by
+# stat: its hash is not cached (git's "racily clean" rule).
+_RACY_NS = 2_000_000_000
+
+
+def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], settings: Settings) -> str | None:
+    """Why an index no longer matches `sources` and `settings`, or None when it is fresh."""
+    if manifest.get("model", {}).get("name") != settings.model_name:
+        return "the embedding model changed"
+    stored = Settings.from_dict(manifest.get("settings", {}))
+    if stored.index_key() != settings.index_key():
+        return "the index settings changed"
+    known: dict[str, Any] = manifest.get("sources", {})
+    try:
+        listed = list_sources(sources)
+    except SourceError:
+        if Path(sources).is_dir() and known:
+            # the folder is there but its articles are gone: do not quote deleted files
+            return "every source file was removed"
+        return None  # no source folder to compare with: the index is all there is
+    names = {s.doc_id for s in listed}
+    if names != set(known):
+        added = sorted(names - set(known))
+        gone = sorted(set(known) - names)
+        return f"source files added {added} or removed {gone}" if added or gone else "sources changed"
+    for src in listed:
+        if sha256_cached(src) != known[src.doc_id].get("sha256"):
+            return f"{src.doc_id} changed"
+    return None
+
+
+def sha256_cached(src: SourceFile) -> str:
+    """sha256 of a listed source file, hashed again whenever its stat signature changed."""
+    key = os.path.abspath(src.path)  # no syscalls: this runs for every file before every answer
+    signature = (src.size, src.mtime_ns, src.ctime_ns, src.inode)
+    cached = _verified.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    try:
+        digest = sha256_file(src.path)
+    except OSError:
+        return ""  # gone or unreadable since it was listed: stale, and the rebuild says why
+    if time.time_ns() - max(src.mtime_ns, src.ctime_ns) > _RACY_NS:
+        _verified[key] = (signature, digest)
+    return digest
