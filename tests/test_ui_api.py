@@ -26,7 +26,7 @@ from support import free_port
 
 from rag import Answer, Passage
 from ui import app as ui_app
-from ui import format as fmt
+from ui import render as fmt
 from ui.feedback import append_feedback
 
 ROOT = Path(__file__).resolve().parent.parent

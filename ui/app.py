@@ -1,7 +1,7 @@
 """The Gradio web chat: questions in, verbatim quotes with citations out.
 
 Thin on purpose: retrieval, refusal and quoting all live in `rag`; this module only calls
-`rag.api.ensure_index(...).answer(...)` and lays the result out (see `ui.format`).
+`rag.api.ensure_index(...).answer(...)` and lays the result out (see `ui.render`).
 
     python -m ui [--host 127.0.0.1] [--port 7860] [--sources seeds] [--index index] [--data data]
 """
@@ -24,7 +24,7 @@ import gradio as gr
 from rag import Answer, Index, RagError
 from rag.api import ensure_index
 
-from . import format as fmt
+from . import render
 from .feedback import append_feedback
 
 DEFAULT_HOST = "127.0.0.1"
@@ -145,15 +145,15 @@ def _document_view(answer: Answer, index: Index) -> dict[str, Any]:
     """Update for the document view: the quoted article, the quote highlighted."""
     if answer.found and answer.doc_id is not None and answer.start is not None and answer.end is not None:
         doc = index.document(answer.doc_id)
-        segments = fmt.document_segments(doc.text, answer.start, answer.end, answer.highlight)
+        segments = render.document_segments(doc.text, answer.start, answer.end, answer.highlight)
         label = f"Document: {doc.label}, {doc.date or 'undated'} (quote at characters {answer.start}–{answer.end})"
-        colors = {fmt.QUOTE: QUOTE_COLOR, fmt.ANSWER: ANSWER_COLOR}
+        colors = {render.QUOTE: QUOTE_COLOR, render.ANSWER: ANSWER_COLOR}
     elif answer.passages:
         p = answer.passages[0]
         doc = index.document(p.doc_id)
-        segments = fmt.document_segments(doc.text, p.start, p.end, label=fmt.RELATED)
+        segments = render.document_segments(doc.text, p.start, p.end, label=render.RELATED)
         label = f"Document: {doc.label}, {doc.date or 'undated'} (closest passage, not an answer)"
-        colors = {fmt.RELATED: RELATED_COLOR}
+        colors = {render.RELATED: RELATED_COLOR}
     else:
         segments, label, colors = [], "Document", {}
     # the legend lists only what this view shows
@@ -179,7 +179,7 @@ def build_app(index_dir: str | os.PathLike[str] = "index", sources: str | os.Pat
     backend = Backend(sources, index_dir, data_dir)
 
     def status() -> tuple[str, dict[str, Any]]:
-        return f"Status: {fmt.escape_text(backend.status)}", gr.update(active=not backend.ready.is_set())
+        return f"Status: {render.escape_text(backend.status)}", gr.update(active=not backend.ready.is_set())
 
     def respond(question: str, history: list[dict[str, Any]], replies: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         """Show the question at once, then its answer: chat reply, sources panel, document view.
@@ -192,16 +192,16 @@ def build_app(index_dir: str | os.PathLike[str] = "index", sources: str | os.Pat
             gr.Warning("Type a question first, e.g. “In which city will the talks take place?”")
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
-        history = [*history, {"role": "user", "content": fmt.escape_block(question)}]
+        history = [*history, {"role": "user", "content": render.escape_block(question)}]
         yield "", history, gr.skip(), gr.skip(), gr.skip()
         try:
             answer, index = backend.ask(question)
         except (ValueError, RagError, OSError) as exc:
-            reply = f"_Could not answer: {fmt.escape_text(str(exc))}_"
+            reply = f"_Could not answer: {render.escape_text(str(exc))}_"
             yield gr.skip(), [*history, {"role": "assistant", "content": reply}], gr.skip(), gr.skip(), gr.skip()
             return
-        history = [*history, {"role": "assistant", "content": fmt.reply_markdown(answer)}]
-        sources_md = fmt.sources_markdown(answer)
+        history = [*history, {"role": "assistant", "content": render.reply_markdown(answer)}]
+        sources_md = render.sources_markdown(answer)
         doc_view = _document_view(answer, index)
         # remembered per message, for feedback and for re-showing an earlier reply
         replies = {**replies, str(len(history) - 1): {"answer": answer.to_dict(), "sources": sources_md}}
@@ -231,7 +231,7 @@ def build_app(index_dir: str | os.PathLike[str] = "index", sources: str | os.Pat
         """Append the like/dislike of a reply to `<data>/feedback.jsonl`."""
         saved = replies.get(str(_like_index(event.index)))
         if saved is not None:
-            append_feedback(backend.data_dir, fmt.feedback_record(saved["answer"], event.liked, _now()))
+            append_feedback(backend.data_dir, render.feedback_record(saved["answer"], event.liked, _now()))
 
     def answer_api(question: str) -> dict[str, Any]:
         """Answer a question with a verbatim quote from the articles.
@@ -264,7 +264,7 @@ def build_app(index_dir: str | os.PathLike[str] = "index", sources: str | os.Pat
                     height=520,
                     buttons=["copy", "copy_all"],
                     feedback_options=("Like", "Dislike"),
-                    # belt and braces: text is escaped before it gets here (ui.format)
+                    # belt and braces: text is escaped before it gets here (ui.render)
                     sanitize_html=True,
                     allow_tags=False,
                     latex_delimiters=[],
@@ -289,7 +289,7 @@ def build_app(index_dir: str | os.PathLike[str] = "index", sources: str | os.Pat
                         show_legend=True,
                         show_inline_category=False,
                         combine_adjacent=False,
-                        color_map={fmt.QUOTE: QUOTE_COLOR, fmt.ANSWER: ANSWER_COLOR},
+                        color_map={render.QUOTE: QUOTE_COLOR, render.ANSWER: ANSWER_COLOR},
                         interactive=False,
                     )
                 with gr.Tab("Sources"):
