@@ -27,7 +27,7 @@ from support import free_port
 from rag import Answer, Passage
 from ui import app as ui_app
 from ui import render as fmt
-from ui.feedback import append_feedback
+from ui.feedback import append_feedback, feedback_record
 
 ROOT = Path(__file__).resolve().parent.parent
 GENEVA_Q = "In which city will the talks take place?"
@@ -301,6 +301,6 @@ def test_append_feedback_keeps_every_line_under_processes(tmp_path: Path):
 
 
 def test_feedback_record_fields():
-    record = fmt.feedback_record(Answer("q?", True, "quote", "d.txt", 1, 6).to_dict(), True, "2024-01-01T00:00:00+00:00")
+    record = feedback_record(Answer("q?", True, "quote", "d.txt", 1, 6).to_dict(), True, "2024-01-01T00:00:00+00:00")
     assert record == {"time": "2024-01-01T00:00:00+00:00", "question": "q?", "answer": "quote", "found": True,
                       "doc_id": "d.txt", "start": 1, "end": 6, "liked": True}

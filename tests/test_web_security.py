@@ -85,7 +85,7 @@ def test_command_line_defaults_to_loopback_and_says_so(capsys: pytest.CaptureFix
 
 def test_the_question_box_is_capped(app: tuple[Any, int]) -> None:
     demo, _ = app
-    boxes = [c["props"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "question"]
+    boxes = [c["props"] for c in demo.blocks.config["components"] if c.get("props", {}).get("elem_id") == "question"]
     assert len(boxes) == 1
     assert boxes[0]["max_length"] == ui_app.MAX_QUESTION_CHARS <= rag.Settings().max_question_chars
 
