@@ -26,6 +26,7 @@ from support import free_port
 
 from rag import Answer, Passage
 from ui import app as ui_app
+from ui import cli as ui_cli
 from ui import render as fmt
 from ui.feedback import append_feedback, feedback_record
 
@@ -139,17 +140,17 @@ def test_python_m_ui_builds_the_index_and_serves_on_loopback(tmp_path: Path, see
 
 def test_flags_win_over_gradio_env_vars():
     env = {"GRADIO_SERVER_NAME": "127.0.0.2", "GRADIO_SERVER_PORT": "7999"}
-    args = ui_app.parse_args([], env=env)
+    args = ui_cli.parse_args([], env=env)
     assert (args.host, args.port) == ("127.0.0.2", 7999)
-    args = ui_app.parse_args(["--host", "127.0.0.1", "--port", "8123"], env=env)
+    args = ui_cli.parse_args(["--host", "127.0.0.1", "--port", "8123"], env=env)
     assert (args.host, args.port) == ("127.0.0.1", 8123)
-    args = ui_app.parse_args([], env={})
+    args = ui_cli.parse_args([], env={})
     assert (args.host, args.port, args.sources, args.index, args.data) == ("127.0.0.1", 7860, "seeds", "index", "data")
 
 
 def test_feedback_folder_must_be_outside_the_index():
     with pytest.raises(SystemExit):
-        ui_app.parse_args(["--index", "index", "--data", "index/feedback"], env={})
+        ui_cli.parse_args(["--index", "index", "--data", "index/feedback"], env={})
 
 
 # ---------------------------------------------------------------------------- formatting

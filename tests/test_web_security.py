@@ -17,6 +17,7 @@ from support import SEEDS, assert_exact, free_port
 import rag
 
 ui_app = pytest.importorskip("ui.app")
+ui_cli = pytest.importorskip("ui.cli")
 gr = pytest.importorskip("gradio")
 
 
@@ -77,9 +78,9 @@ def test_launch_never_shares_publicly_even_when_the_environment_asks(monkeypatch
 
 
 def test_command_line_defaults_to_loopback_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    assert ui_app.parse_args([], env={}).host == "127.0.0.1"
+    assert ui_cli.parse_args([], env={}).host == "127.0.0.1"
     with pytest.raises(SystemExit):
-        ui_app.parse_args(["--help"], env={})
+        ui_cli.parse_args(["--help"], env={})
     assert "127.0.0.1" in capsys.readouterr().out
 
 
