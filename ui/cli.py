@@ -1,6 +1,8 @@
 """`python -m ui`: the web chat's command line (options, environment, start-up order).
 
-python -m ui [--host 127.0.0.1] [--port 7860] [--sources seeds] [--index index] [--data data]
+Usage::
+
+    python -m ui [--host 127.0.0.1] [--port 7860] [--sources seeds] [--index index] [--data data]
 """
 
 from __future__ import annotations
