@@ -1,7 +1,8 @@
 """What each event of the chat page does: methods over one `Backend`, callable without a browser.
 
 The layout (`ui.app`) connects these to components; each returns the new values of its outputs
-(`gr.skip()` leaves one as it is). Text reaches the page only through `ui.render`, which escapes it.
+(`gr.skip()` leaves one as it is). Whatever came from a user, an article or an error message goes
+through `ui.render`'s escaping before it is put into Markdown.
 """
 
 from __future__ import annotations
