@@ -105,6 +105,7 @@ class ChatHandlers:
 
 def document_view(answer: Answer, index: Index) -> dict[str, Any]:
     """Update for the document view: the quoted article, the quote highlighted."""
+    shown: tuple[str, ...]  # the labels this view marks
     if answer.found and answer.doc_id is not None and answer.start is not None and answer.end is not None:
         doc = index.document(answer.doc_id)
         segments = render.document_segments(doc.text, answer.start, answer.end, answer.highlight)
