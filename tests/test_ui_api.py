@@ -1,4 +1,4 @@
-"""The web chat's API, command line, formatting helpers and feedback log.
+"""The web chat's API, command line, event handlers, formatting helpers and feedback log.
 
 One real app (real model, index of the seeds in a temp folder) serves the whole module,
 in-process on a free loopback port; `python -m ui` itself is started once as a smoke test.
@@ -26,8 +26,11 @@ from support import free_port
 
 from rag import Answer, Passage
 from ui import app as ui_app
-from ui import format as fmt
-from ui.feedback import append_feedback
+from ui import cli as ui_cli
+from ui import render as fmt
+from ui.backend import Backend
+from ui.feedback import append_feedback, feedback_record
+from ui.handlers import ChatHandlers
 
 ROOT = Path(__file__).resolve().parent.parent
 GENEVA_Q = "In which city will the talks take place?"
@@ -91,6 +94,59 @@ def test_no_article_or_index_file_is_served(server, seed_dir: Path):
         assert "Zelenskiy" not in resp.text
 
 
+# ---------------------------------------------------------------------------- handlers, without a browser
+
+
+def test_respond_shows_the_question_then_the_quote_and_remembers_it(seed_index, seed_dir: Path, tmp_path: Path):
+    handlers = ChatHandlers(Backend(seed_dir, seed_index.path, tmp_path / "data"))
+    (box, history, *untouched), (_, history2, replies, sources, doc_view) = handlers.respond(GENEVA_Q, [], {})
+    # first the question alone, box emptied, the rest left as it is
+    assert box == "" and [m["role"] for m in history] == ["user"] and history[0]["content"] == fmt.escape_block(GENEVA_Q)
+    assert all(u == {"__type__": "update"} for u in untouched)
+    # then the reply, remembered under its message index, and the document with the quote marked
+    assert [m["role"] for m in history2] == ["user", "assistant"] and "**Geneva**" in history2[1]["content"]
+    saved = replies["1"]["answer"]
+    assert saved["found"] and seed_text(seed_dir, saved["doc_id"])[saved["start"]:saved["end"]] == saved["text"]
+    assert "Supporting passages" in sources
+    assert "".join(text for text, _ in doc_view["value"]) == seed_text(seed_dir, saved["doc_id"])
+    assert [text for text, label in doc_view["value"] if label == fmt.ANSWER] == ["Geneva"]
+    assert set(doc_view["color_map"]) == {fmt.QUOTE, fmt.ANSWER}
+
+
+def test_an_empty_question_changes_nothing(seed_index, seed_dir: Path, tmp_path: Path):
+    handlers = ChatHandlers(Backend(seed_dir, seed_index.path, tmp_path / "data"))
+    with pytest.warns(UserWarning, match="Type a question first"):
+        (outputs,) = handlers.respond("  \n ", [], {})
+    assert all(o == {"__type__": "update"} for o in outputs)
+
+
+def test_show_reply_never_highlights_offsets_of_a_changed_article(seed_copy: Path, tmp_path: Path):
+    import gradio as gr
+
+    handlers = ChatHandlers(Backend(seed_copy, tmp_path / "index", tmp_path / "data"))
+    *_, (_, _, replies, sources, _) = handlers.respond(GENEVA_Q, [], {})
+    click = gr.SelectData(None, {"index": 1, "value": None})
+    shown_sources, doc_view = handlers.show_reply(replies, click)
+    assert shown_sources == sources and [t for t, label in doc_view["value"] if label == fmt.ANSWER] == ["Geneva"]
+    article = seed_copy / replies["1"]["answer"]["doc_id"]
+    article.write_text("Added later. " + article.read_text(encoding="utf-8"), encoding="utf-8")
+    shown_sources, doc_view = handlers.show_reply(replies, click)
+    assert shown_sources == sources
+    assert doc_view["value"] == [] and "changed or removed" in doc_view["label"]
+
+
+def test_record_feedback_appends_the_reply_with_its_verdict(seed_index, seed_dir: Path, tmp_path: Path):
+    import gradio as gr
+
+    handlers = ChatHandlers(Backend(seed_dir, seed_index.path, tmp_path / "data"))
+    *_, (_, _, replies, _, _) = handlers.respond(OFF_TOPIC_Q, [], {})
+    handlers.record_feedback(replies, gr.LikeData(None, {"index": [1, 0], "value": None, "liked": False}))
+    handlers.record_feedback(replies, gr.LikeData(None, {"index": 0, "value": None, "liked": True}))  # the question
+    (line,) = (tmp_path / "data" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert (record["question"], record["found"], record["liked"]) == (OFF_TOPIC_Q, False, False)
+
+
 # ---------------------------------------------------------------------------- python -m ui
 
 
@@ -139,17 +195,17 @@ def test_python_m_ui_builds_the_index_and_serves_on_loopback(tmp_path: Path, see
 
 def test_flags_win_over_gradio_env_vars():
     env = {"GRADIO_SERVER_NAME": "127.0.0.2", "GRADIO_SERVER_PORT": "7999"}
-    args = ui_app.parse_args([], env=env)
+    args = ui_cli.parse_args([], env=env)
     assert (args.host, args.port) == ("127.0.0.2", 7999)
-    args = ui_app.parse_args(["--host", "127.0.0.1", "--port", "8123"], env=env)
+    args = ui_cli.parse_args(["--host", "127.0.0.1", "--port", "8123"], env=env)
     assert (args.host, args.port) == ("127.0.0.1", 8123)
-    args = ui_app.parse_args([], env={})
+    args = ui_cli.parse_args([], env={})
     assert (args.host, args.port, args.sources, args.index, args.data) == ("127.0.0.1", 7860, "seeds", "index", "data")
 
 
 def test_feedback_folder_must_be_outside_the_index():
     with pytest.raises(SystemExit):
-        ui_app.parse_args(["--index", "index", "--data", "index/feedback"], env={})
+        ui_cli.parse_args(["--index", "index", "--data", "index/feedback"], env={})
 
 
 # ---------------------------------------------------------------------------- formatting
@@ -301,6 +357,6 @@ def test_append_feedback_keeps_every_line_under_processes(tmp_path: Path):
 
 
 def test_feedback_record_fields():
-    record = fmt.feedback_record(Answer("q?", True, "quote", "d.txt", 1, 6).to_dict(), True, "2024-01-01T00:00:00+00:00")
+    record = feedback_record(Answer("q?", True, "quote", "d.txt", 1, 6).to_dict(), True, "2024-01-01T00:00:00+00:00")
     assert record == {"time": "2024-01-01T00:00:00+00:00", "question": "q?", "answer": "quote", "found": True,
                       "doc_id": "d.txt", "start": 1, "end": 6, "liked": True}

@@ -17,6 +17,7 @@ from support import SEEDS, assert_exact, free_port
 import rag
 
 ui_app = pytest.importorskip("ui.app")
+ui_cli = pytest.importorskip("ui.cli")
 gr = pytest.importorskip("gradio")
 
 
@@ -77,15 +78,15 @@ def test_launch_never_shares_publicly_even_when_the_environment_asks(monkeypatch
 
 
 def test_command_line_defaults_to_loopback_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    assert ui_app.parse_args([], env={}).host == "127.0.0.1"
+    assert ui_cli.parse_args([], env={}).host == "127.0.0.1"
     with pytest.raises(SystemExit):
-        ui_app.parse_args(["--help"], env={})
+        ui_cli.parse_args(["--help"], env={})
     assert "127.0.0.1" in capsys.readouterr().out
 
 
 def test_the_question_box_is_capped(app: tuple[Any, int]) -> None:
     demo, _ = app
-    boxes = [c["props"] for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "question"]
+    boxes = [c["props"] for c in demo.blocks.config["components"] if c.get("props", {}).get("elem_id") == "question"]
     assert len(boxes) == 1
     assert boxes[0]["max_length"] == ui_app.MAX_QUESTION_CHARS <= rag.Settings().max_question_chars
 

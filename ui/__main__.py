@@ -1,7 +1,7 @@
-"""`python -m ui`: start the web chat (see `ui.app.main`)."""
+"""`python -m ui`: start the web chat (see `ui.cli.main`)."""
 
 import sys
 
-from .app import main
+from .cli import main
 
 sys.exit(main())

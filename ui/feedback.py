@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,20 @@ def _line(record: dict[str, Any]) -> bytes:
     for raw, escaped in _LINE_BREAKERS.items():
         text = text.replace(raw, escaped)
     return (text + "\n").encode("utf-8")
+
+
+def feedback_record(record: Mapping[str, Any], liked: bool | str | None, when: str) -> dict[str, Any]:
+    """One line of feedback.jsonl for the reply `record`."""
+    return {
+        "time": when,
+        "question": record.get("question"),
+        "answer": record.get("text"),
+        "found": record.get("found"),
+        "doc_id": record.get("doc_id"),
+        "start": record.get("start"),
+        "end": record.get("end"),
+        "liked": liked,
+    }
 
 
 def append_feedback(data_dir: str | os.PathLike[str], record: dict[str, Any]) -> Path:

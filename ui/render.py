@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from rag import Answer, Passage
 
 QUOTE = "quote"
 ANSWER = "answer"
 RELATED = "related (not an answer)"
+# Background of each label in the document view: the quote pale, its answer phrase strong, related grey.
+COLORS = {QUOTE: "#fde68a", ANSWER: "#f59e0b", RELATED: "#cbd5e1"}
 
 # Passages shown under "Related (not an answer)" in the chat itself; the sources panel has all.
 RELATED_IN_CHAT = 3
@@ -206,17 +207,3 @@ def document_segments(
             cuts[2:2] = [(lo, ANSWER), (hi, label)]
     bounds = [c[0] for c in cuts] + [len(text)]
     return [(text[a:b], cut[1]) for cut, a, b in zip(cuts, bounds, bounds[1:], strict=False) if a < b]
-
-
-def feedback_record(record: Mapping[str, Any], liked: bool | str | None, when: str) -> dict[str, Any]:
-    """One line of feedback.jsonl for the reply `record`."""
-    return {
-        "time": when,
-        "question": record.get("question"),
-        "answer": record.get("text"),
-        "found": record.get("found"),
-        "doc_id": record.get("doc_id"),
-        "start": record.get("start"),
-        "end": record.get("end"),
-        "liked": liked,
-    }

@@ -1,0 +1,90 @@
+"""The index behind the web chat: prepared once in the background, its status shown, questions answered.
+
+No Gradio here: the page reads `status` and `ready`, and calls `ask`; everything else is `rag`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from rag import Answer, Index, Settings
+from rag.api import ensure_index
+
+# The page's question box and the server's cut follow rag's own limit instead of repeating its number.
+MAX_QUESTION_CHARS = Settings().max_question_chars
+
+
+class Backend:
+    """The index behind one app: prepared once in the background, then shared by all users."""
+
+    def __init__(
+        self,
+        sources: str | os.PathLike[str],
+        index_dir: str | os.PathLike[str],
+        data_dir: str | os.PathLike[str],
+    ):
+        self.sources = Path(sources)
+        self.index_dir = Path(index_dir)
+        self.data_dir = Path(data_dir)
+        self.ready = threading.Event()
+        self.status = f"Waiting to open the index of {self.sources}/ …"
+        self.error: str | None = None
+
+    def prepare(self, log: bool = True) -> None:
+        """Build or load the index, then load the model with one throw-away question.
+
+        Runs before the first user asks, so the first answer does not pay for the model;
+        `status` tells the page (and `log` the terminal) how it goes.
+        """
+        started = time.monotonic()
+        fresh = not (self.index_dir / "manifest.json").exists()
+        verb = "building" if fresh else "checking"
+        self._say(f"{verb} the index of {self.sources}/ in {self.index_dir}/ …", log)
+        try:
+            index = self.index()
+            self._say("loading the language model …", log)
+            index.answer("warm-up question")
+            counts = index.manifest.get("counts", {})
+            how = f"built ({index.report.summary()})" if index.report is not None else "loaded"
+            self._say(
+                f"ready: {_count(counts.get('documents'), 'article')}, {_count(counts.get('units'), 'sentence')} "
+                f"from {self.sources}/, index {how}, in {time.monotonic() - started:.1f} s",
+                log,
+            )
+        except Exception as exc:  # top of a thread: show any failure on the page, keep serving
+            self.error = str(exc)
+            self._say(f"error: {exc}", log)
+        finally:
+            # only now: the page stops polling once it has read the final status
+            self.ready.set()
+
+    def prepare_in_background(self, log: bool = True) -> threading.Thread:
+        """Start `prepare` in a daemon thread (the page is served meanwhile) and return the thread."""
+        thread = threading.Thread(target=self.prepare, args=(log,), name="prepare-index", daemon=True)
+        thread.start()
+        return thread
+
+    def _say(self, message: str, log: bool) -> None:
+        self.status = message[0].upper() + message[1:]
+        if log:
+            print(message, flush=True)
+
+    def index(self) -> Index:
+        """The current index; `ensure_index` rebuilds it when a source file changed."""
+        return ensure_index(self.sources, self.index_dir)
+
+    def ask(self, question: str) -> tuple[Answer, Index]:
+        """Answer `question`; the index is returned too, to read the quoted document from it."""
+        index = self.index()
+        # rag trims long questions itself (with a notice); this cut only bounds the work an
+        # absurd request (megabytes through the API) can cause before that
+        return index.answer(question[: 2 * MAX_QUESTION_CHARS]), index
+
+
+def _count(n: int | None, noun: str) -> str:
+    if n is None:
+        return f"? {noun}s"
+    return f"{n} {noun}" + ("" if n == 1 else "s")
