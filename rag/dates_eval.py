@@ -247,6 +247,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("path", help="folder holding expressions.jsonl, e.g. eval/time_expressions")
     ap.add_argument("--method", choices=["rules", "dateparser", "hybrid"], default="rules")
     ap.add_argument("--speed", metavar="DIR", help="also time the finder on every sentence of the .txt files in DIR")
+    ap.add_argument(
+        "--sample", type=int, metavar="N", help="time only every k-th sentence, N in all (dateparser is slow)"
+    )
     ap.add_argument("--failures", action="store_true", help="list every miss, wrong date and false positive")
     args = ap.parse_args(list(argv) if argv is not None else None)
     try:
@@ -254,6 +257,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         report = evaluate(args.path, finder=finder, window=window, method=args.method)
         if args.speed:
             sentences = corpus_sentences(args.speed)
+            if args.sample:
+                sentences = sentences[:: max(1, len(sentences) // args.sample)][: args.sample]
             timed = finder or (lambda text, ref: find_time_expressions(text, ref))
             ms = measure_speed(sentences, timed, date(2022, 3, 1), repeat=1 if finder else 3)
             report = DatesReport(report.method, report.parts, report.kinds, report.failures, ms, len(sentences))
