@@ -73,8 +73,8 @@ _N = r"(?i:\d{1,3}|" + "|".join(_NUMBERS) + ")"
 _DATEISH = rf"(?:\d{{4}}-\d\d-\d\d|{_M}\s+{_D}(?:,?\s+{_Y})?|{_D}(?:\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?)?)"
 _PARTS = r"early|late|mid-?|the\s+(?:beginning|start|middle|end)\s+of|the\s+(?:first|second)\s+half\s+of"
 _WEEK_OF = r"the\s+(?:first|second|third|fourth|last)\s+week\s+of"
-# One alternation, most specific first; each branch names its kind. Group `x` marks the phrase when the
-# match carries a leading preposition that is not part of the expression ("in 2014" -> "2014").
+# One alternation, most specific first; each branch names its kind. A leading preposition ("in 2014") is
+# matched but left out of the phrase (see _PHRASE_START).
 _SCAN = rf"""
   (?P<range>(?i:from|between)\s+(?P<ra>{_DATEISH})\s+(?i:to|and|until|till|through)\s+(?P<rb>{_DATEISH})
     | (?P<rm>{_M})\s+(?P<rd1>{_D})\s*[-–]\s*(?P<rd2>{_D})(?!\s*[-–/]) | (?P<rd3>{_D})\s*[-–]\s*(?P<rd4>{_D})\s+(?P<rm2>{_M})
