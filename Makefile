@@ -27,6 +27,7 @@ test: install browser
 
 lint: install
 	$(VENV)/bin/ruff check rag ui bench tests scripts
+	$(VENV)/bin/ruff format --check rag ui bench tests scripts
 	$(VENV)/bin/mypy
 
 eval: install

@@ -30,25 +30,54 @@ SECTIONS = ("latency", "coldstart", "throughput", "incremental", "scale", "servi
 def sizes(full: bool, toy: bool) -> dict[str, Any]:
     """Workload sizes: toy (smoke test, seconds), default (~10 min) or full (adds 1M units)."""
     if toy:
-        return {"questions": 4, "warmup": 1, "cold_reps": 1, "cold_warm": False, "cold_profile": False, "build_articles": 4,
-                "build_rounds": 1, "incr_articles": 6, "incr_sentences": 3, "incr_questions": 26,
-                "scale": (2_000,), "scale_queries": 20, "bm25_max": 2_000, "serving_questions": 3,
-                "threads_units": 2_000, "threads_queries": 5}
-    return {"questions": 240, "warmup": 10, "cold_reps": 5, "cold_warm": True, "cold_profile": True, "build_articles": 120,
-            "build_rounds": 3, "incr_articles": 1000, "incr_sentences": 3, "incr_questions": 60,
-            "scale": (10_000, 100_000, 1_000_000) if full else (10_000, 100_000), "scale_queries": 300,
-            "bm25_max": 1_000_000 if full else 100_000, "serving_questions": 200,
-            "threads_units": 100_000, "threads_queries": 200}
+        return {
+            "questions": 4,
+            "warmup": 1,
+            "cold_reps": 1,
+            "cold_warm": False,
+            "cold_profile": False,
+            "build_articles": 4,
+            "build_rounds": 1,
+            "incr_articles": 6,
+            "incr_sentences": 3,
+            "incr_questions": 26,
+            "scale": (2_000,),
+            "scale_queries": 20,
+            "bm25_max": 2_000,
+            "serving_questions": 3,
+            "threads_units": 2_000,
+            "threads_queries": 5,
+        }
+    return {
+        "questions": 240,
+        "warmup": 10,
+        "cold_reps": 5,
+        "cold_warm": True,
+        "cold_profile": True,
+        "build_articles": 120,
+        "build_rounds": 3,
+        "incr_articles": 1000,
+        "incr_sentences": 3,
+        "incr_questions": 60,
+        "scale": (10_000, 100_000, 1_000_000) if full else (10_000, 100_000),
+        "scale_queries": 300,
+        "bm25_max": 1_000_000 if full else 100_000,
+        "serving_questions": 200,
+        "threads_units": 100_000,
+        "threads_queries": 200,
+    }
 
 
-def run(only: tuple[str, ...] = SECTIONS, full: bool = False, toy: bool = False, out: Path = RESULTS,
-        plot: bool = True) -> dict[str, Any]:
+def run(
+    only: tuple[str, ...] = SECTIONS, full: bool = False, toy: bool = False, out: Path = RESULTS, plot: bool = True
+) -> dict[str, Any]:
     """Run the chosen sections; return (and write to `out`/latest.json) every figure."""
     import rag
 
     cfg = sizes(full, toy)
     res: dict[str, Any] = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "mode": "toy" if toy else "full" if full else "default",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "mode": "toy" if toy else "full" if full else "default",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_start": os.getloadavg()},
         "settings": rag.Settings().to_dict(),
     }
@@ -62,7 +91,9 @@ def run(only: tuple[str, ...] = SECTIONS, full: bool = False, toy: bool = False,
             if name == "latency":
                 res[name] = latency.run(cfg["questions"], cfg["warmup"])
             elif name == "coldstart":
-                res[name] = coldstart.run(seed_index, cfg["cold_reps"], warm=cfg["cold_warm"], with_profile=cfg["cold_profile"])
+                res[name] = coldstart.run(
+                    seed_index, cfg["cold_reps"], warm=cfg["cold_warm"], with_profile=cfg["cold_profile"]
+                )
             elif name == "throughput":
                 res[name] = throughput.run(cfg["build_articles"], cfg["build_rounds"])
             elif name == "incremental":
@@ -91,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print the tables; exit 1 when a correctness check failed."""
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--full", action="store_true", help="add the 1M-unit scale point (long HNSW build)")
-    p.add_argument("--toy", action="store_true", help="tiny sizes: checks the code paths in seconds, figures meaningless")
+    p.add_argument(
+        "--toy", action="store_true", help="tiny sizes: checks the code paths in seconds, figures meaningless"
+    )
     p.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="run only these sections")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"results folder (default {RESULTS})")
     a = p.parse_args(argv)

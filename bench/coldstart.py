@@ -22,8 +22,24 @@ from .common import PYTHON, ROOT, child_env, log, ratio
 TARGET = 1.3  # rag ask / import floor, medians
 QUESTION = "Where will the talks take place?"
 # Top-level modules whose cumulative import time the profile reports.
-WATCH = ("torch", "transformers", "sentence_transformers", "sklearn", "scipy", "pandas", "faiss", "bm25s",
-         "rag", "rag.answer", "rag.lexical", "rag.store", "langchain_text_splitters", "pysbd", "rapidfuzz", "Stemmer")
+WATCH = (
+    "torch",
+    "transformers",
+    "sentence_transformers",
+    "sklearn",
+    "scipy",
+    "pandas",
+    "faiss",
+    "bm25s",
+    "rag",
+    "rag.answer",
+    "rag.lexical",
+    "rag.store",
+    "langchain_text_splitters",
+    "pysbd",
+    "rapidfuzz",
+    "Stemmer",
+)
 
 
 def _timed(cmd: list[str]) -> tuple[float, float, float]:
@@ -81,8 +97,14 @@ def run(index_dir: Path, reps: int = 5, warm: bool = True, with_profile: bool = 
 
 def profile(index_dir: Path) -> dict[str, Any]:
     """Where `rag ask` spends its time: import-time tree of heavy modules and phase timings."""
-    proc = subprocess.run([PYTHON, "-X", "importtime", "-m", "rag", "ask", QUESTION, "--index", str(index_dir)],
-                          cwd=ROOT, env=child_env(), capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [PYTHON, "-X", "importtime", "-m", "rag", "ask", QUESTION, "--index", str(index_dir)],
+        cwd=ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     imports: dict[str, float] = {}
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
@@ -91,8 +113,16 @@ def profile(index_dir: Path) -> dict[str, Any]:
         if name in WATCH and cumulative.isdigit():
             # a module is imported once; -X importtime adds ~10-20% overhead to every figure
             imports[name] = round(int(cumulative) / 1e6, 3)
-    phases = json.loads(subprocess.run([PYTHON, "-m", "bench.coldstart", str(index_dir)], cwd=ROOT, env=child_env(),
-                                       capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+    phases = json.loads(
+        subprocess.run(
+            [PYTHON, "-m", "bench.coldstart", str(index_dir)],
+            cwd=ROOT,
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()[-1]
+    )
     return {"import_cumulative_s": imports, "phases_s": phases}
 
 

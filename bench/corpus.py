@@ -16,16 +16,83 @@ QA_FILE = ROOT / "eval" / "seed" / "qa.jsonl"
 
 # Names and places of the seed, each replaced by one of the stand-ins below per article, so
 # that generated articles differ in the words BM25 and the names signal look at.
-_PEOPLE = {"Joe Biden": "{first0} {last0}", "Biden": "{last0}", "Volodymyr Zelenskiy": "{first1} {last1}",
-           "Zelenskiy": "{last1}", "Vladimir Putin": "{first2} {last2}", "Putin": "{last2}",
-           "Jen Psaki": "{first3} {last3}", "Psaki": "{last3}"}
+_PEOPLE = {
+    "Joe Biden": "{first0} {last0}",
+    "Biden": "{last0}",
+    "Volodymyr Zelenskiy": "{first1} {last1}",
+    "Zelenskiy": "{last1}",
+    "Vladimir Putin": "{first2} {last2}",
+    "Putin": "{last2}",
+    "Jen Psaki": "{first3} {last3}",
+    "Psaki": "{last3}",
+}
 _PLACES = ["Geneva", "Washington", "Moscow", "Europe", "Ukraine", "Russia"]
-FIRST = ["Ada", "Bruno", "Chiara", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
-         "Marek", "Nadia", "Omar", "Petra", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Yara"]
-LAST = ["Okafor", "Lindqvist", "Moreau", "Petrov", "Sato", "Haddad", "Novak", "Costa", "Brennan", "Kowalski",
-        "Mendes", "Arslan", "Dubois", "Ferreira", "Ivanova", "Jansen", "Keller", "Larsen", "Mwangi", "Nakamura"]
-CITIES = ["Vienna", "Oslo", "Helsinki", "Istanbul", "Warsaw", "Brussels", "Minsk", "Riga", "Ankara", "Rome",
-          "Lisbon", "Prague", "Tbilisi", "Vilnius", "Baku", "Sofia"]
+FIRST = [
+    "Ada",
+    "Bruno",
+    "Chiara",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Marek",
+    "Nadia",
+    "Omar",
+    "Petra",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Petrov",
+    "Sato",
+    "Haddad",
+    "Novak",
+    "Costa",
+    "Brennan",
+    "Kowalski",
+    "Mendes",
+    "Arslan",
+    "Dubois",
+    "Ferreira",
+    "Ivanova",
+    "Jansen",
+    "Keller",
+    "Larsen",
+    "Mwangi",
+    "Nakamura",
+]
+CITIES = [
+    "Vienna",
+    "Oslo",
+    "Helsinki",
+    "Istanbul",
+    "Warsaw",
+    "Brussels",
+    "Minsk",
+    "Riga",
+    "Ankara",
+    "Rome",
+    "Lisbon",
+    "Prague",
+    "Tbilisi",
+    "Vilnius",
+    "Baku",
+    "Sofia",
+]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _NUMBER = re.compile(r"\b\d[\d,]*\b")
 _DAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
@@ -49,7 +116,9 @@ def _rewrite(sentence: str, rng: random.Random, people: dict[str, str], places: 
         sentence = re.sub(rf"\b{re.escape(old)}\b", people[old], sentence)
     for old, new in places.items():
         sentence = re.sub(rf"\b{old}\b", new, sentence)
-    sentence = _NUMBER.sub(lambda m: f"{rng.randint(2, 250) * 10 ** max(0, len(m.group().replace(',', '')) - 2):,}", sentence)
+    sentence = _NUMBER.sub(
+        lambda m: f"{rng.randint(2, 250) * 10 ** max(0, len(m.group().replace(',', '')) - 2):,}", sentence
+    )
     return _DAY.sub(lambda _: rng.choice(_DAYS), sentence)
 
 
@@ -119,8 +188,20 @@ _TEMPLATES = [
 _FILL = {
     "person": ["Biden", "Joe Biden", "Putin", "Zelenskiy", "Jen Psaki", "the White House press secretary"],
     "person2": ["Putin", "Zelenskiy", "the allies"],
-    "topic": ["the talks", "sanctions", "NATO expansion", "the troop buildup", "the crisis", "military action",
-              "the call", "membership", "escalation", "the economy", "an invasion", "offensive weaponry"],
+    "topic": [
+        "the talks",
+        "sanctions",
+        "NATO expansion",
+        "the troop buildup",
+        "the crisis",
+        "military action",
+        "the call",
+        "membership",
+        "escalation",
+        "the economy",
+        "an invasion",
+        "offensive weaponry",
+    ],
     "place": ["Ukraine", "Russia", "Europe", "Geneva", "Washington"],
     "org": ["NATO", "the Kremlin", "the White House", "the alliance", "Moscow"],
 }

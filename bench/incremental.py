@@ -22,15 +22,20 @@ def unit_count(index: Any, doc_id: str) -> int:
     return len(chunking.sentence_units(index.document(doc_id)))
 
 
-def check_update(before: Any, after: Any, added: tuple[str, ...] = (), changed: tuple[str, ...] = (),
-                 removed: tuple[str, ...] = ()) -> list[str]:
+def check_update(
+    before: Any, after: Any, added: tuple[str, ...] = (), changed: tuple[str, ...] = (), removed: tuple[str, ...] = ()
+) -> list[str]:
     """Discrepancies between `after.report` and an edit of exactly these files since `before`."""
     report = after.report
     problems: list[str] = []
     expect_reused = tuple(sorted(set(before.doc_ids) - set(changed) - set(removed)))
     expect_embedded = sum(unit_count(after, d) for d in (*added, *changed))
-    for name, got, want in (("added", report.added, added), ("changed", report.changed, changed),
-                            ("removed", report.removed, removed), ("reused", tuple(sorted(report.reused)), expect_reused)):
+    for name, got, want in (
+        ("added", report.added, added),
+        ("changed", report.changed, changed),
+        ("removed", report.removed, removed),
+        ("reused", tuple(sorted(report.reused)), expect_reused),
+    ):
         if tuple(sorted(got)) != tuple(sorted(want)):
             shown = got if len(got) < 6 else f"{len(got)} files"
             problems.append(f"report.{name} is {shown}, expected {want if len(want) < 6 else f'{len(want)} files'}")
@@ -78,8 +83,11 @@ def run(n_articles: int = 1000, n_sentences: int = 5, n_questions: int = 60) -> 
         victim_lines = [line for line in index.document(victim.name).text.split("\n\n", 1)[-1].splitlines() if line]
         edits = [
             ("add", lambda: (src / new_name).write_text(new_text, encoding="utf-8"), {"added": (new_name,)}),
-            ("change", lambda: edited.write_text(article(n_articles + 1, sentences, n_sentences)[1], encoding="utf-8"),
-             {"changed": (edited.name,)}),
+            (
+                "change",
+                lambda: edited.write_text(article(n_articles + 1, sentences, n_sentences)[1], encoding="utf-8"),
+                {"changed": (edited.name,)},
+            ),
             ("remove", victim.unlink, {"removed": (victim.name,)}),
         ]
         for step, edit, expect in edits:
@@ -89,13 +97,21 @@ def run(n_articles: int = 1000, n_sentences: int = 5, n_questions: int = 60) -> 
             problems += [f"{step}: {p}" for p in found]
             target = next(iter(expect.values()))[0]
             r = after.report
-            out["steps"].append({
-                "step": step, "file": target,
-                "article_units": unit_count(after, target) if step != "remove" else unit_count(index, target),
-                "embedded_units": r.embedded_units, "added": len(r.added), "changed": len(r.changed),
-                "removed": len(r.removed), "reused": len(r.reused), "seconds": round(r.seconds, 2),
-                "x_full_build": ratio(r.seconds, full_s), "ok": not found,
-            })
+            out["steps"].append(
+                {
+                    "step": step,
+                    "file": target,
+                    "article_units": unit_count(after, target) if step != "remove" else unit_count(index, target),
+                    "embedded_units": r.embedded_units,
+                    "added": len(r.added),
+                    "changed": len(r.changed),
+                    "removed": len(r.removed),
+                    "reused": len(r.reused),
+                    "seconds": round(r.seconds, 2),
+                    "x_full_build": ratio(r.seconds, full_s),
+                    "ok": not found,
+                }
+            )
             log(f"incremental: {step} {target}: {r.summary()}")
             index = after
 
@@ -112,11 +128,14 @@ def run(n_articles: int = 1000, n_sentences: int = 5, n_questions: int = 60) -> 
         problems += [f"answers differ from a full rebuild on {q!r}" for q in differ]
         inc_vec = store.load(idx_dir).faiss_index
         full_vec = store.load(Path(tmp) / "full").faiss_index
-        out["max_vector_diff"] = float(abs(inc_vec.reconstruct_n(0, inc_vec.ntotal) - full_vec.reconstruct_n(0, full_vec.ntotal)).max())
+        out["max_vector_diff"] = float(
+            abs(inc_vec.reconstruct_n(0, inc_vec.ntotal) - full_vec.reconstruct_n(0, full_vec.ntotal)).max()
+        )
         out["questions_compared"] = len(questions)
         out["answers_identical"] = not differ
         out["removed_gone"] = victim.name not in index.doc_ids and all(
-            index.answer(q).doc_id != victim.name for q in victim_questions)
+            index.answer(q).doc_id != victim.name for q in victim_questions
+        )
         if not out["removed_gone"]:
             problems.append(f"{victim.name} is still answered from after its removal")
     out["problems"] = problems

@@ -78,8 +78,14 @@ def worker(n: int, queries: int, m: int, efc: int, efs: int, bm25: bool, folder:
             t0 = time.perf_counter()
             hnsw.search(row[None], k)
             times.append(time.perf_counter() - t0)
-        sweep.append({"efSearch": ef, "recall@10": round(_recall(found, truth, K_RECALL), 4),
-                      f"recall@{k}": round(_recall(found, truth, k), 4), **summary_ms(times)})
+        sweep.append(
+            {
+                "efSearch": ef,
+                "recall@10": round(_recall(found, truth, K_RECALL), 4),
+                f"recall@{k}": round(_recall(found, truth, k), 4),
+                **summary_ms(times),
+            }
+        )
     out["ef_sweep"] = sweep
     hnsw.hnsw.efSearch = efs
     found = hnsw.search(qv, k)[1]
@@ -89,8 +95,15 @@ def worker(n: int, queries: int, m: int, efc: int, efs: int, bm25: bool, folder:
     lat: dict[str, list[float]] = {}
     for i, row in enumerate(qv):  # one query at a time, as the engine asks; order rotated
         q = row[None]
-        rotated_round({"ref": lambda q=q: ref.search(q, k), "flat": lambda q=q: flat.search(q, k),
-                       "hnsw": lambda q=q: hnsw.search(q, k)}, lat, i)
+        rotated_round(
+            {
+                "ref": lambda q=q: ref.search(q, k),
+                "flat": lambda q=q: flat.search(q, k),
+                "hnsw": lambda q=q: hnsw.search(q, k),
+            },
+            lat,
+            i,
+        )
     if bm25:
         lat |= _bm25(n, folder, out)
     out["latency"] = {name: summary_ms(ts) for name, ts in lat.items()}
@@ -138,8 +151,15 @@ def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {}
     for i, terms in enumerate(qterms):
         q = refq[i : i + 1]
-        rotated_round({"ref_bm25": lambda q=q: ref.search(q, k), "bm25_argsort": lambda t=terms: sort_top(t),
-                       "bm25_argpartition": lambda t=terms: partition_top(t)}, times, i)
+        rotated_round(
+            {
+                "ref_bm25": lambda q=q: ref.search(q, k),
+                "bm25_argsort": lambda t=terms: sort_top(t),
+                "bm25_argpartition": lambda t=terms: partition_top(t),
+            },
+            times,
+            i,
+        )
     return times
 
 
@@ -172,8 +192,14 @@ def serve(kind: str, path: Path, queries: int) -> dict[str, Any]:
     return {"kind": kind, "load_s": round(load_s, 3), "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
-def run(sizes: tuple[int, ...], queries: int = 300, bm25_max: int = 100_000,
-        m: int | None = None, efc: int | None = None, efs: int | None = None) -> dict[str, Any]:
+def run(
+    sizes: tuple[int, ...],
+    queries: int = 300,
+    bm25_max: int = 100_000,
+    m: int | None = None,
+    efc: int | None = None,
+    efs: int | None = None,
+) -> dict[str, Any]:
     """Run one worker per corpus size and one serving process per stored index."""
     from rag.config import Settings
 
@@ -183,9 +209,25 @@ def run(sizes: tuple[int, ...], queries: int = 300, bm25_max: int = 100_000,
     baseline = run_json(["-m", "bench.scale", "baseline"])
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-scale-{n}-") as tmp:
-            log(f"scale: {n:,} units (HNSW M={m} efConstruction={efc} efSearch={efs}), BM25 {'on' if n <= bm25_max else 'off'}")
-            args = ["-m", "bench.scale", "worker", str(n), "--queries", str(queries), "--m", str(m),
-                    "--efc", str(efc), "--efs", str(efs), "--dir", tmp] + (["--bm25"] if n <= bm25_max else [])
+            log(
+                f"scale: {n:,} units (HNSW M={m} efConstruction={efc} efSearch={efs}), BM25 {'on' if n <= bm25_max else 'off'}"
+            )
+            args = [
+                "-m",
+                "bench.scale",
+                "worker",
+                str(n),
+                "--queries",
+                str(queries),
+                "--m",
+                str(m),
+                "--efc",
+                str(efc),
+                "--efs",
+                str(efs),
+                "--dir",
+                tmp,
+            ] + (["--bm25"] if n <= bm25_max else [])
             point = run_json(args, timeout=4 * 3600)
             point["serving_peak_rss_mb"] = {}
             for kind, rel in (("flat", "flat.faiss"), ("hnsw", "hnsw.faiss"), ("bm25", "bm25")):
@@ -193,10 +235,16 @@ def run(sizes: tuple[int, ...], queries: int = 300, bm25_max: int = 100_000,
                     res = run_json(["-m", "bench.scale", "serve", kind, str(Path(tmp) / rel), "--queries", "50"])
                     point["serving_peak_rss_mb"][kind] = res["peak_rss_mb"]
             points.append(point)
-            log(f"scale: {n:,} done: flat p50 {point['latency']['flat']['p50_ms']} ms, hnsw p50 "
-                f"{point['latency']['hnsw']['p50_ms']} ms, recall@10 {point['recall@10']}, hnsw build {point['hnsw_build_s']} s")
-    return {"points": points, "baseline_process_rss_mb": baseline["peak_rss_mb"],
-            "recall_target": RECALL_TARGET, "p50_target_ms": P50_TARGET_MS}
+            log(
+                f"scale: {n:,} done: flat p50 {point['latency']['flat']['p50_ms']} ms, hnsw p50 "
+                f"{point['latency']['hnsw']['p50_ms']} ms, recall@10 {point['recall@10']}, hnsw build {point['hnsw_build_s']} s"
+            )
+    return {
+        "points": points,
+        "baseline_process_rss_mb": baseline["peak_rss_mb"],
+        "recall_target": RECALL_TARGET,
+        "p50_target_ms": P50_TARGET_MS,
+    }
 
 
 def _baseline() -> dict[str, Any]:

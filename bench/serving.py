@@ -32,8 +32,12 @@ def child(index_dir: Path, n: int) -> dict[str, Any]:
     loaded = rss_mb()  # before the model: it loads on the first question
     for q in questions:
         index.answer(q)
-    return {"questions": len(questions), "rss_index_loaded_mb": round(loaded, 1), "rss_end_mb": round(rss_mb(), 1),
-            "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {
+        "questions": len(questions),
+        "rss_index_loaded_mb": round(loaded, 1),
+        "rss_end_mb": round(rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
 
 
 if __name__ == "__main__":

@@ -46,8 +46,11 @@ def faiss_threads(vectors: Any, qv: Any) -> dict[str, Any]:
             index.search(row[None], 40)
             times[threads].append(time.perf_counter() - t0)
     faiss.omp_set_num_threads(1)
-    return {"one_thread": summary_ms(times[1]), "two_threads": summary_ms(times[2]),
-            "two_over_one_median": median_ratio(times[2], times[1])}
+    return {
+        "one_thread": summary_ms(times[1]),
+        "two_threads": summary_ms(times[2]),
+        "two_over_one_median": median_ratio(times[2], times[1]),
+    }
 
 
 def run(n: int = 100_000, queries: int = 200) -> dict[str, Any]:

@@ -32,7 +32,13 @@ def run(n_articles: int = 200, rounds: int = 3) -> dict[str, Any]:
 
         def raw() -> float:
             t0 = time.perf_counter()
-            model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            model.encode(
+                texts,
+                batch_size=settings.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
             return len(texts) / (time.perf_counter() - t0)
 
         def build() -> float:

@@ -28,7 +28,9 @@ _PRONOUN_SAID = re.compile(r"^[“\"].{0,120}[”\"],?\s+(?:he|she|they)\s+(?:sa
 # A sentence that announces what comes next ("... is the following:") says nothing alone.
 _LEANS_FORWARD = re.compile(r"(?::|\b(?:following|as follows)\.?)\s*$")
 # A sentence opening with one of these leans on the one before it ("He told reporters...").
-_LEANS_BACK = re.compile(r"^[“\"]?(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|The\s+(?:move|talks|call|statement|meeting)s?)\b")
+_LEANS_BACK = re.compile(
+    r"^[“\"]?(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|The\s+(?:move|talks|call|statement|meeting)s?)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,13 @@ class Passage:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return {
-            "doc_id": self.doc_id, "text": self.text, "start": self.start, "end": self.end,
-            "score": round(self.score, 4), "date": self.date, "title": self.title,
+            "doc_id": self.doc_id,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+            "date": self.date,
+            "title": self.title,
             "signals": {k: round(v, 4) for k, v in self.signals.items()},
         }
 
@@ -78,10 +85,17 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (the shape of `rag ask --json` and the web API)."""
         return {
-            "question": self.question, "found": self.found, "text": self.text,
-            "doc_id": self.doc_id, "start": self.start, "end": self.end, "date": self.date,
-            "title": self.title, "highlight": list(self.highlight) if self.highlight else None,
-            "confidence": round(self.confidence, 4), "notice": self.notice,
+            "question": self.question,
+            "found": self.found,
+            "text": self.text,
+            "doc_id": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "date": self.date,
+            "title": self.title,
+            "highlight": list(self.highlight) if self.highlight else None,
+            "confidence": round(self.confidence, 4),
+            "notice": self.notice,
             "passages": [p.to_dict() for p in self.passages],
         }
 
@@ -185,6 +199,16 @@ def compose(
     text = doc.text[start:end]
     span = answer_types.best_phrase(answer_types.question_kind(question), text, question)
     return Answer(
-        question=question, found=True, text=text, doc_id=doc.doc_id, start=start, end=end,
-        date=doc.date, title=doc.title, highlight=span, confidence=conf, passages=passages, notice=notice,
+        question=question,
+        found=True,
+        text=text,
+        doc_id=doc.doc_id,
+        start=start,
+        end=end,
+        date=doc.date,
+        title=doc.title,
+        highlight=span,
+        confidence=conf,
+        passages=passages,
+        notice=notice,
     )

@@ -17,10 +17,22 @@ PERSON, NUMBER, DATE, PLACE, REASON = "person", "number", "date", "place", "reas
 _Q_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
-        (NUMBER, r"\bhow\s+(?:many|much|long|far|old|large|big|often)\b|\b(?:number|amount|percentage|share|size|count)\s+of\b|\bwhat\s+(?:percent|percentage|number)\b"),
-        (DATE, r"\bwhen\b|\bwhat\s+(?:year|date|day|month|time|century|decade)\b|\bwhich\s+(?:year|date|day|month|century|decade)\b|\bsince\s+when\b"),
-        (PLACE, r"\bwhere\b|\b(?:what|which)\s+(?:city|country|countries|place|region|town|state|capital|nation|location|area|continent)\b"),
-        (PERSON, r"\bwho(?:m|se)?\b|\bname\s+of\s+(?:the\s+)?(?:[\w’']+\s+){0,3}(?:adviser|advisor|minister|president|leader|spokes\w+|secretary|official|ambassador|envoy|commander|chief|head|general|director|king|queen|duke|founder)\b|\b(?:what|which)\s+(?:person|leader|official|president|minister|secretary|spokesman|spokeswoman|spokesperson|man|woman|king|ruler|duke|general)\b|\bname\s+of\s+the\s+(?:person|leader|official)\b"),
+        (
+            NUMBER,
+            r"\bhow\s+(?:many|much|long|far|old|large|big|often)\b|\b(?:number|amount|percentage|share|size|count)\s+of\b|\bwhat\s+(?:percent|percentage|number)\b",
+        ),
+        (
+            DATE,
+            r"\bwhen\b|\bwhat\s+(?:year|date|day|month|time|century|decade)\b|\bwhich\s+(?:year|date|day|month|century|decade)\b|\bsince\s+when\b",
+        ),
+        (
+            PLACE,
+            r"\bwhere\b|\b(?:what|which)\s+(?:city|country|countries|place|region|town|state|capital|nation|location|area|continent)\b",
+        ),
+        (
+            PERSON,
+            r"\bwho(?:m|se)?\b|\bname\s+of\s+(?:the\s+)?(?:[\w’']+\s+){0,3}(?:adviser|advisor|minister|president|leader|spokes\w+|secretary|official|ambassador|envoy|commander|chief|head|general|director|king|queen|duke|founder)\b|\b(?:what|which)\s+(?:person|leader|official|president|minister|secretary|spokesman|spokeswoman|spokesperson|man|woman|king|ruler|duke|general)\b|\bname\s+of\s+the\s+(?:person|leader|official)\b",
+        ),
         (REASON, r"\bwhy\b|\bfor\s+what\s+reason\b|\bwhat\s+(?:caused|causes|led\s+to)\b"),
     )
 )
@@ -45,16 +57,23 @@ _PHRASES: dict[str, re.Pattern[str]] = {
         rf"|(?:last|next|this|early|late|earlier|later)\s+(?:this\s+|next\s+|last\s+)?(?:week|month|year|day|decade|century|spring|summer|autumn|fall|winter)"
         rf"|the\s+next\s+day|yesterday|today|tomorrow|tonight)\b"
     ),
-    PLACE: re.compile(r"\b(?:in|at|near|from|to|into|across|outside|inside)\s+((?:the\s+)?[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*)"),
+    PLACE: re.compile(
+        r"\b(?:in|at|near|from|to|into|across|outside|inside)\s+((?:the\s+)?[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*)"
+    ),
     PERSON: re.compile(
         r"\b(?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z’'-]+(?:\s+(?:de\s+|of\s+|van\s+|von\s+)?[A-Z][a-z’'-]+)+|"
         r"\b(?:press\s+secretary|spokes(?:man|woman|person)|president|prime\s+minister|minister|secretary|adviser|advisor|official|officials|king|queen|duke)\b"
     ),
-    REASON: re.compile(r"\b(?:because|since|due\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|to\s+(?!the\b)[a-z]+|after|amid|over)\b[^,.;]*", re.IGNORECASE),
+    REASON: re.compile(
+        r"\b(?:because|since|due\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|to\s+(?!the\b)[a-z]+|after|amid|over)\b[^,.;]*",
+        re.IGNORECASE,
+    ),
 }
 
 
-_ORGANISATION = re.compile(r"\b(?:Council|Organi[sz]ation|Committee|Ministry|House|Agency|Office|Department|Union|Party|Assembly|Parliament|Congress|Bank|Fund|Court|Commission|Alliance|Forces|Army|Navy)\b")
+_ORGANISATION = re.compile(
+    r"\b(?:Council|Organi[sz]ation|Committee|Ministry|House|Agency|Office|Department|Union|Party|Assembly|Parliament|Congress|Bank|Fund|Court|Commission|Alliance|Forces|Army|Navy)\b"
+)
 _AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?$")
 
 
@@ -122,7 +141,11 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             continue
         if kind in (PERSON, PLACE) and all(w in asked for w in found):
             continue  # the question's own name is not an answer to it
-        if kind == NUMBER and not any(ch.isdigit() for ch in sentence[start:end]) and not re.search(rf"{_NUMBER_WORDS}|{_DURATION}", sentence[start:end], re.IGNORECASE):
+        if (
+            kind == NUMBER
+            and not any(ch.isdigit() for ch in sentence[start:end])
+            and not re.search(rf"{_NUMBER_WORDS}|{_DURATION}", sentence[start:end], re.IGNORECASE)
+        ):
             continue
         if kind == PERSON and names_only and not sentence[start].isupper():
             continue

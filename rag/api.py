@@ -17,7 +17,11 @@ DEFAULT_INDEX = "index"
 
 
 def build_index(
-    sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], *, settings: Settings | None = None, force: bool = False
+    sources: str | os.PathLike[str],
+    index_dir: str | os.PathLike[str],
+    *,
+    settings: Settings | None = None,
+    force: bool = False,
 ) -> Index:
     """Index the `.txt`/`.md` articles under `sources` into the folder `index_dir`.
 
@@ -58,14 +62,22 @@ def ensure_index(
     key = str(Path(index_dir).resolve())
     with _cache_lock:
         index = _cache.get(key)
-        if index is not None and index.settings == settings and store.stale_reason(index.manifest, sources, settings) is None:
+        if (
+            index is not None
+            and index.settings == settings
+            and store.stale_reason(index.manifest, sources, settings) is None
+        ):
             return index
         try:
             index = load_index(index_dir)
-            if index.settings.index_key() != settings.index_key() or store.stale_reason(index.manifest, sources, settings):
+            if index.settings.index_key() != settings.index_key() or store.stale_reason(
+                index.manifest, sources, settings
+            ):
                 index = build_index(sources, index_dir, settings=settings)
             elif index.settings != settings:
-                index = index.with_settings(**{k: v for k, v in settings.to_dict().items() if k not in settings.index_key()})
+                index = index.with_settings(
+                    **{k: v for k, v in settings.to_dict().items() if k not in settings.index_key()}
+                )
         except (IndexNotFoundError, IndexCorruptError):
             index = build_index(sources, index_dir, settings=settings)
         _cache[key] = index

@@ -91,10 +91,14 @@ def plan_update(
                 reembedded.append(doc.doc_id)
     present = {d.doc_id for d in documents} | set(skipped)
     removed = sorted(d for d, row in old_sources.items() if d not in present and "skipped" not in row)
-    return UpdatePlan(tuple(added), tuple(changed), tuple(removed), tuple(reused), tuple(reembedded), frozenset(to_embed))
+    return UpdatePlan(
+        tuple(added), tuple(changed), tuple(removed), tuple(reused), tuple(reembedded), frozenset(to_embed)
+    )
 
 
-def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], settings: Settings, *, force: bool = False) -> BuildReport:
+def build(
+    sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], settings: Settings, *, force: bool = False
+) -> BuildReport:
     """Index the articles of `sources` into `index_dir`, reusing vectors of unchanged files."""
     t0 = time.perf_counter()
     index_path = Path(index_dir)
@@ -127,13 +131,22 @@ def build(sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], se
             store.write(index_path, settings, documents, units, passages, vectors, source_rows)
         store.remove_leftovers(index_path)
         return BuildReport(
-            added=plan.added, changed=plan.changed, removed=plan.removed, reused=plan.reused, skipped=skipped,
-            reembedded=plan.reembedded, embedded_units=embedded, seconds=time.perf_counter() - t0,
+            added=plan.added,
+            changed=plan.changed,
+            removed=plan.removed,
+            reused=plan.reused,
+            skipped=skipped,
+            reembedded=plan.reembedded,
+            embedded_units=embedded,
+            seconds=time.perf_counter() - t0,
         )
 
 
 def _units_and_vectors(
-    documents: Sequence[Document], plan: UpdatePlan, previous: Mapping[str, tuple[list[Span], np.ndarray]], settings: Settings
+    documents: Sequence[Document],
+    plan: UpdatePlan,
+    previous: Mapping[str, tuple[list[Span], np.ndarray]],
+    settings: Settings,
 ) -> tuple[list[Span], np.ndarray, int]:
     """Every document's units in order with their vectors (reused or embedded now), and how many were embedded."""
     per_doc: list[list[Span]] = []

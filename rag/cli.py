@@ -24,7 +24,9 @@ def _build(args: argparse.Namespace) -> int:
     index = build_index(args.sources, args.index, force=args.force)
     report = index.report
     assert report is not None
-    print(f"indexed {index.manifest['counts']['documents']} documents, {index.manifest['counts']['units']} units into {args.index}")
+    print(
+        f"indexed {index.manifest['counts']['documents']} documents, {index.manifest['counts']['units']} units into {args.index}"
+    )
     print(report.summary())
     return 0
 
@@ -62,13 +64,19 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Answer questions with verbatim quotes from dated articles.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="index a folder of articles", description="Index a folder of .txt/.md articles. Example: rag build --sources seeds --index index")
+    b = sub.add_parser(
+        "build",
+        help="index a folder of articles",
+        description="Index a folder of .txt/.md articles. Example: rag build --sources seeds --index index",
+    )
     b.add_argument("--sources", default="seeds", help="folder of articles (default: seeds)")
     b.add_argument("--index", default="index", help="index folder to write (default: index)")
     b.add_argument("--force", action="store_true", help="re-embed everything instead of reusing unchanged files")
     b.set_defaults(run=_build)
 
-    a = sub.add_parser("ask", help="ask a question", description='Ask a question. Example: rag ask "Where will the talks take place?"')
+    a = sub.add_parser(
+        "ask", help="ask a question", description='Ask a question. Example: rag ask "Where will the talks take place?"'
+    )
     a.add_argument("question", help="the question, in plain language")
     a.add_argument("--index", default="index", help="index folder (default: index)")
     a.add_argument("--sources", default=None, help="rebuild the index from this folder first when it is stale")
@@ -76,13 +84,22 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print the answer as JSON")
     a.set_defaults(run=_ask)
 
-    e = sub.add_parser("eval", help="score answers on QA suites", description="Score answers on QA suites (docs/ + qa.jsonl). Example: rag eval eval/seed eval/squad_v2_small")
+    e = sub.add_parser(
+        "eval",
+        help="score answers on QA suites",
+        description="Score answers on QA suites (docs/ + qa.jsonl). Example: rag eval eval/seed eval/squad_v2_small",
+    )
     e.add_argument("suites", nargs="+", help="suite folders")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.add_argument("--threshold", type=float, default=None, help="refusal threshold to use instead of the default")
     e.add_argument("--part", default=None, help="only questions of this part (e.g. held-out)")
     e.add_argument(
-        "--failures", type=int, nargs="?", const=0, default=None, metavar="N",
+        "--failures",
+        type=int,
+        nargs="?",
+        const=0,
+        default=None,
+        metavar="N",
         help="also list the failed questions grouped by cause, at most N per cause (default: all)",
     )
     e.set_defaults(run=_eval)

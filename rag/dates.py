@@ -278,14 +278,15 @@ def _resolve(m: re.Match[str], kind: str, text: str, ref: date | None, tense: in
             return DateRange(first.first, last.last) if first and last and first.first <= last.last else None
         if g["rm"] or g["rm2"]:
             month = _MONTHS[(g["rm"] or g["rm2"]).lower().rstrip(".")]
-            a, b = (g["rd1"], g["rd2"]) if g["rm"] else (g["rd3"], g["rd4"])
-            end = _parse_dateish(b, ref, tense, month)
-            start = _safe_date(end.year, month, int(re.match(r"\d+", a)[0])) if end else None  # type: ignore[index]
+            first_day, last_day = (g["rd1"], g["rd2"]) if g["rm"] else (g["rd3"], g["rd4"])
+            end = _parse_dateish(last_day or "", ref, tense, month)
+            digits = re.match(r"\d+", first_day or "")
+            start = _safe_date(end.year, month, int(digits[0])) if end and digits else None
         else:
             end = _parse_dateish(g["rb"], ref, tense)
             name = re.search(r"[A-Za-z]{3,}", g["ra"].replace("of", ""))
-            month = _MONTHS.get(name[0].lower().rstrip(".")) if name else (end.month if end else None)
-            start = _parse_dateish(g["ra"], end or ref, -1, month) if month and (end or ref) else None
+            named_month = _MONTHS.get(name[0].lower().rstrip(".")) if name else (end.month if end else None)
+            start = _parse_dateish(g["ra"], end or ref, -1, named_month) if named_month and (end or ref) else None
             if start and end and re.fullmatch(r"[^,\d]*\d{1,2}\w*", g["ra"].strip()) and start.year != end.year:
                 start = _safe_date(end.year, start.month, start.day)
         return DateRange(start, end) if start and end and start <= end else None
@@ -498,16 +499,16 @@ def question_window(question: str, as_of: date) -> DateRange | None:
     """
     if not isinstance(question, str):
         raise ValueError(f"question must be a str, not {type(question).__name__}")
-    as_of = parse_date(as_of, name="as_of")
-    if as_of is None:
+    today = parse_date(as_of, name="as_of")
+    if today is None:
         raise ValueError("as_of is required: the date the question is asked, e.g. 2022-03-01")
     if not _CUE.search(question):
         return None
-    found = _scan(question, as_of, None, _QUESTION_RE)
+    found = _scan(question, today, None, _QUESTION_RE)
     if not found:
         return None
     first = min(e.when.first for e in found)
     last = max(e.when.last for e in found)
     if re.search(r"(?i)\bsince\s+(?:the\s+)?$", question[: found[0].start]):
-        last = max(last, as_of)
+        last = max(last, today)
     return DateRange(first, last)

@@ -104,6 +104,7 @@ def evaluate(path: str | Path, *, finder: Finder | None = None, window: Window |
             span = (row["start"], row["start"] + len(row["phrase"]))
             hits = [e for e in predicted if e.start < span[1] and span[0] < e.end]
             gold = _gold(row["gold"])
+            assert gold is not None  # `dated` rows only
             add(part, row["kind"], "expressions")
             if not hits:
                 add(part, row["kind"], "missed")

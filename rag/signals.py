@@ -36,14 +36,22 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("dense_context", "the best cosine of its neighbours in the same article", rank_weight=0.25),
     Signal("bm25", "BM25 score, over the best BM25 score among the candidates", rank_weight=0.2),
     Signal("rrf", "fused reciprocal rank, 1 for rank 1 in both retrievers"),
-    Signal("coverage", "IDF-weighted share of the question's terms in the sentence", rank_weight=0.8, confidence_weight=3.0),
+    Signal(
+        "coverage", "IDF-weighted share of the question's terms in the sentence", rank_weight=0.8, confidence_weight=3.0
+    ),
     Signal("coverage_context", "the same over the sentence and its neighbours", rank_weight=0.3, confidence_weight=1.5),
-    Signal("missing", "IDF-weighted share of the question's key terms the whole article never uses", confidence_weight=-4.0),
+    Signal(
+        "missing", "IDF-weighted share of the question's key terms the whole article never uses", confidence_weight=-4.0
+    ),
     Signal("bigrams", "share of the question's adjacent term pairs the sentence repeats", rank_weight=0.2),
     Signal("names", "share of the question's names and numbers the article holds", confidence_weight=2.0),
     Signal("names_context", "share of them in the sentence and its neighbours", rank_weight=0.3),
-    Signal("answer_type", "1 when it holds a phrase of the asked kind (number, date, ...), 0 when not, 0.5 unknown",
-           rank_weight=0.25, confidence_weight=3.0),
+    Signal(
+        "answer_type",
+        "1 when it holds a phrase of the asked kind (number, date, ...), 0 when not, 0.5 unknown",
+        rank_weight=0.25,
+        confidence_weight=3.0,
+    ),
     Signal("negation_mismatch", "1 when a negated question meets a sentence without negation", confidence_weight=-3.0),
     Signal("margin", "rank score of the best sentence minus the runner-up's (1 when alone); set on the best only"),
 )

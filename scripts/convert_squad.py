@@ -43,7 +43,9 @@ def header(title: str) -> str:
     return f"title: {title.replace('_', ' ')}\n\n"
 
 
-def convert(squad: dict[str, Any], *, fit_titles: tuple[str, ...] = FIT_TITLES) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def convert(
+    squad: dict[str, Any], *, fit_titles: tuple[str, ...] = FIT_TITLES
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """The paragraph files ({doc_id: text}) and qa rows of a SQuAD v2 dataset.
 
     Raises `ValueError` when an answer is not at its `answer_start`, or when the header
@@ -111,7 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Convert SQuAD v2 JSON into a rag eval suite (docs/ + qa.jsonl).")
     p.add_argument("squad_json", type=Path, help="SQuAD v2.0 JSON file")
     p.add_argument("out", type=Path, help="suite folder to write, e.g. eval/squad_v2_small")
-    p.add_argument("--fit", action="append", default=None, help="title of an article for the fit part (repeatable; default: Normans)")
+    p.add_argument(
+        "--fit",
+        action="append",
+        default=None,
+        help="title of an article for the fit part (repeatable; default: Normans)",
+    )
     p.add_argument("--source-md", type=Path, default=None, help="attribution to copy into SOURCE.md")
     args = p.parse_args(argv)
     squad = json.loads(args.squad_json.read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """Print the ranked candidate sentences and their signals for a question (debugging aid).
 
-    python scripts/explain.py "Where will the talks take place?" [--index index] [-n 8]
+python scripts/explain.py "Where will the talks take place?" [--index index] [-n 8]
 """
 
 from __future__ import annotations

@@ -28,8 +28,15 @@ from rag.signals import CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS
 # feature -> sign constraint: +1 may only raise confidence, -1 may only lower it
 # (every signal CONFIDENCE_WEIGHTS uses must be here, or "current weights" replays wrongly)
 FEATURES = {
-    "dense": +1, "coverage": +1, "coverage_context": +1, "names": +1, "names_context": +1,
-    "answer_type": +1, "margin": +1, "missing": -1, "negation_mismatch": -1,
+    "dense": +1,
+    "coverage": +1,
+    "coverage_context": +1,
+    "names": +1,
+    "names_context": +1,
+    "answer_type": +1,
+    "margin": +1,
+    "missing": -1,
+    "negation_mismatch": -1,
 }
 assert set(CONFIDENCE_WEIGHTS) <= set(FEATURES), "a confidence signal is missing from FEATURES"
 
@@ -40,8 +47,13 @@ def collect(suite: Path) -> list[dict]:
     index, _ = suite_index(loaded)
     report = evaluate_index(index, loaded)  # answered once with refusal off; signals kept
     return [
-        {"suite": suite.name, "part": o.row.part or "fit", "unanswerable": not o.row.answerable, "ok": o.quote_ok,
-         "x": [float(o.signals.get(n, 0.0)) for n in FEATURES]}
+        {
+            "suite": suite.name,
+            "part": o.row.part or "fit",
+            "unanswerable": not o.row.answerable,
+            "ok": o.quote_ok,
+            "x": [float(o.signals.get(n, 0.0)) for n in FEATURES],
+        }
         for o in report.outcomes
     ]
 

@@ -50,7 +50,9 @@ _GOODS = ["grain", "fuel", "medicine", "steel", "timber", "fertiliser", "coal", 
 def article(i: int, sentences: int = 12) -> str:
     """A made-up dated news article with `sentences` distinct sentences (deterministic in `i`)."""
     place, goods = _PLACES[i % len(_PLACES)], _GOODS[(i // len(_PLACES)) % len(_GOODS)]
-    lines = [f"date 2022-02-{1 + i % 28:02d} The port of {place} reopened to {goods} shipments on Tuesday, officials said."]
+    lines = [
+        f"date 2022-02-{1 + i % 28:02d} The port of {place} reopened to {goods} shipments on Tuesday, officials said."
+    ]
     for j in range(sentences - 1):
         lines.append(
             f"Convoy {i}-{j} carried {100 + 7 * j + i} tonnes of {goods} from {place} towards the eastern depots, "
@@ -93,7 +95,9 @@ def child_env() -> dict[str, str]:
 class RunningApp:
     """`python -m ui` in a child process, on a free loopback port."""
 
-    def __init__(self, index_dir: Path, sources: Path, data_dir: Path, log: Path, extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, index_dir: Path, sources: Path, data_dir: Path, log: Path, extra_args: tuple[str, ...] = ()
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log

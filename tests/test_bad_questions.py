@@ -66,7 +66,9 @@ NOISY_KNOWN = [
 
 
 @pytest.mark.parametrize("question", NOISY_KNOWN)
-def test_a_known_question_wrapped_in_noise_gets_the_right_quote_or_a_refusal(seed_index: rag.Index, question: str) -> None:
+def test_a_known_question_wrapped_in_noise_gets_the_right_quote_or_a_refusal(
+    seed_index: rag.Index, question: str
+) -> None:
     a = seed_index.answer(question)
     assert_exact(seed_index, a)
     if a.found:

@@ -22,7 +22,9 @@ QUESTION = "In which city will the talks take place?"
 
 
 def _non_utf8(folder: Path) -> str:
-    (folder / "latin1.txt").write_bytes("date 2022-01-05 Caf\xe9 talks in Gen\xe8ve ended on Monday.\n".encode("latin-1"))
+    (folder / "latin1.txt").write_bytes(
+        "date 2022-01-05 Caf\xe9 talks in Gen\xe8ve ended on Monday.\n".encode("latin-1")
+    )
     return "latin1.txt"
 
 

@@ -148,7 +148,9 @@ def _edit_manifest(index_dir: Path, **changes: object) -> None:
     path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def test_manifest_of_a_future_format_version_is_refused_naming_the_version(pristine: tuple[Path, Path], tmp_path: Path) -> None:
+def test_manifest_of_a_future_format_version_is_refused_naming_the_version(
+    pristine: tuple[Path, Path], tmp_path: Path
+) -> None:
     index_dir = tmp_path / "index"
     shutil.copytree(pristine[1], index_dir)
     _edit_manifest(index_dir, format_version=999)
@@ -176,7 +178,9 @@ def test_manifest_of_a_future_format_version_is_refused_naming_the_version(prist
     ],
     ids=lambda c: "-".join(f"{k}={v!r}"[:30] for k, v in c.items()),
 )
-def test_manifest_with_impossible_fields_is_refused(pristine: tuple[Path, Path], tmp_path: Path, changes: dict[str, object]) -> None:
+def test_manifest_with_impossible_fields_is_refused(
+    pristine: tuple[Path, Path], tmp_path: Path, changes: dict[str, object]
+) -> None:
     index_dir = tmp_path / "index"
     shutil.copytree(pristine[1], index_dir)
     _edit_manifest(index_dir, **changes)
@@ -256,8 +260,13 @@ def test_a_build_killed_at_random_points_leaves_the_old_index_loadable_and_answe
     rag.build_index(seeds_only, tmp_path / "old-seeds")
 
     server = subprocess.Popen(
-        [sys.executable, "-c", _BUILD_SERVER], cwd=ROOT, env=child_env(), text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [sys.executable, "-c", _BUILD_SERVER],
+        cwd=ROOT,
+        env=child_env(),
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     assert server.stdin is not None and server.stdout is not None
     report = []

@@ -53,7 +53,10 @@ def test_caption_and_credit_lines_are_never_units():
     [
         ("The U.S. said it would act. Mr. Smith agreed.", ["The U.S. said it would act.", "Mr. Smith agreed."]),
         ("Russia has massed 100,000 troops. Talks follow.", ["Russia has massed 100,000 troops.", "Talks follow."]),
-        ("“We appreciate the unwavering support,” he said. Then he left.", ["“We appreciate the unwavering support,” he said.", "Then he left."]),
+        (
+            "“We appreciate the unwavering support,” he said. Then he left.",
+            ["“We appreciate the unwavering support,” he said.", "Then he left."],
+        ),
         ("He said: “We’ll see.” She nodded.", ["He said: “We’ll see.”", "She nodded."]),
         ("It grew 3.5 percent. Prices fell.", ["It grew 3.5 percent.", "Prices fell."]),
     ],

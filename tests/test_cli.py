@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "rag", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rag", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
 def test_ask_prints_quote_then_document_date_and_offsets(seed_index, capsys):
@@ -28,7 +30,12 @@ def test_ask_prints_quote_then_document_date_and_offsets(seed_index, capsys):
 
 
 def test_ask_json_is_the_answer(seed_index, capsys):
-    assert main(["ask", "How many troops are massed near the border?", "--index", str(seed_index.path), "--json", "-k", "2"]) == 0
+    assert (
+        main(
+            ["ask", "How many troops are massed near the border?", "--index", str(seed_index.path), "--json", "-k", "2"]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["found"] is True and "100,000 troops" in data["text"]
     doc = seed_index.document(data["doc_id"]).text

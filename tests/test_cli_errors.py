@@ -85,7 +85,9 @@ def test_build_into_a_path_that_cannot_be_a_folder_is_one_line(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n", "\x00\x01"])
-def test_ask_an_empty_question_is_one_line(seed_index: rag.Index, capsys: pytest.CaptureFixture[str], question: str) -> None:
+def test_ask_an_empty_question_is_one_line(
+    seed_index: rag.Index, capsys: pytest.CaptureFixture[str], question: str
+) -> None:
     assert main(["ask", question, "--index", str(seed_index.path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -117,10 +119,24 @@ def test_source_and_option_errors_are_one_line_exit_2(
     assert "Traceback" not in err
 
 
-def test_ask_with_sources_repairs_a_damaged_index_instead_of_failing(seed_index: rag.Index, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_with_sources_repairs_a_damaged_index_instead_of_failing(
+    seed_index: rag.Index, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     index_dir = tmp_path / "index"
     shutil.copytree(seed_index.path, index_dir)
     _truncated_vectors(index_dir)
-    assert main(["ask", "In which city will the talks take place?", "--index", str(index_dir), "--sources", str(ROOT / "seeds")]) == 0
+    assert (
+        main(
+            [
+                "ask",
+                "In which city will the talks take place?",
+                "--index",
+                str(index_dir),
+                "--sources",
+                str(ROOT / "seeds"),
+            ]
+        )
+        == 0
+    )
     assert "Geneva" in capsys.readouterr().out
     rag.load_index(index_dir)  # repaired on disk too

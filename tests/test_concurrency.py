@@ -17,12 +17,16 @@ from support import KNOWN, OFF_TOPIC, ROOT, assert_exact, child_env, copy_seeds,
 import rag
 from rag import build as build_module
 
-QUESTIONS = [q for q, _ in KNOWN] + OFF_TOPIC + [
-    "What did Zelenskiy write on Twitter?",
-    "Was sagte Biden?",
-    "<script>alert(1)</script> Geneva?",
-    "x" * 5000,
-]
+QUESTIONS = (
+    [q for q, _ in KNOWN]
+    + OFF_TOPIC
+    + [
+        "What did Zelenskiy write on Twitter?",
+        "Was sagte Biden?",
+        "<script>alert(1)</script> Geneva?",
+        "x" * 5000,
+    ]
+)
 
 
 def _key(a: rag.Answer) -> dict[str, Any]:
@@ -50,7 +54,9 @@ def test_eight_threads_get_the_same_answers_as_one(seed_index: rag.Index) -> Non
         assert_exact(seed_index, a)
 
 
-def test_eight_threads_on_a_missing_index_build_it_once_and_all_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eight_threads_on_a_missing_index_build_it_once_and_all_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sources = copy_seeds(tmp_path / "seeds")
     index_dir = tmp_path / "index"
     builds: list[int] = []
@@ -129,7 +135,9 @@ def test_feedback_from_threads_and_processes_at_once_keeps_every_line(tmp_path: 
 
     def write(worker: int) -> None:
         for i in range(50):
-            feedback.append_feedback(tmp_path, {"writer": f"thread-{worker}", "i": i, "text": "é\n\r\u2029" + "t" * (i * 1500)})
+            feedback.append_feedback(
+                tmp_path, {"writer": f"thread-{worker}", "i": i, "text": "é\n\r\u2029" + "t" * (i * 1500)}
+            )
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(write, range(8)))
@@ -140,6 +148,8 @@ def test_feedback_from_threads_and_processes_at_once_keeps_every_line(tmp_path: 
     records = [json.loads(line) for line in lines[:-1]]  # every line parses on its own
     assert len(records) == 8 * 50 + 4 * 50
     writers = {(r["writer"], r["i"]) for r in records}
-    assert writers == {(f"thread-{w}", i) for w in range(8) for i in range(50)} | {(f"proc-{p}", i) for p in range(4) for i in range(50)}
+    assert writers == {(f"thread-{w}", i) for w in range(8) for i in range(50)} | {
+        (f"proc-{p}", i) for p in range(4) for i in range(50)
+    }
     assert all(r["text"].startswith(("two\nlines\u2028sep\x85", "é\n\r\u2029")) for r in records)
     assert len(raw.decode("utf-8").splitlines()) == len(records)  # no stray line breaks for str.splitlines either

@@ -144,7 +144,10 @@ def test_default_answer_rebuilds_when_a_source_is_added_or_removed(seed_copy, tm
     a = rag.answer("How did the Geneva talks end?", sources=seed_copy, index_dir=index_dir)
     assert a.found and a.doc_id == "later.txt"
     (seed_copy / "later.txt").unlink()
-    assert "later.txt" not in rag.load_index(index_dir).doc_ids or rag.answer("How did the Geneva talks end?", sources=seed_copy, index_dir=index_dir).doc_id != "later.txt"
+    assert (
+        "later.txt" not in rag.load_index(index_dir).doc_ids
+        or rag.answer("How did the Geneva talks end?", sources=seed_copy, index_dir=index_dir).doc_id != "later.txt"
+    )
     assert "later.txt" not in rag.load_index(index_dir).doc_ids
 
 

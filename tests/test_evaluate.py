@@ -60,7 +60,13 @@ def passage(doc_id: str, phrase: str) -> FakePassage:
     return FakePassage(doc_id, phrase, start, end, {"dense": 0.5})
 
 
-def quote(doc_id: str, phrase: str, confidence: float, passages: tuple[FakePassage, ...] = (), highlight: tuple[int, int] | None = None) -> FakeAnswer:
+def quote(
+    doc_id: str,
+    phrase: str,
+    confidence: float,
+    passages: tuple[FakePassage, ...] = (),
+    highlight: tuple[int, int] | None = None,
+) -> FakeAnswer:
     start, end = span(doc_id, phrase)
     return FakeAnswer(True, phrase, doc_id, start, end, highlight, confidence, passages or (passage(doc_id, phrase),))
 
@@ -80,7 +86,7 @@ def write_suite(root: Path, rows: list[dict], docs: dict[str, str] = DOCS) -> Pa
 
 ROWS = [
     # right: gold has straight quotes and other spacing/case than the curly-quoted text
-    {"id": "a1", "q": "What did he say?", "gold": ["\"we'll  SEE,\""], "doc": "alpha.txt", "part": "fit"},
+    {"id": "a1", "q": "What did he say?", "gold": ['"we\'ll  SEE,"'], "doc": "alpha.txt", "part": "fit"},
     # wrong sentence, gold document second among the passages' documents
     {"id": "a2", "q": "How many troops?", "gold": ["100,000 troops"], "doc": "sub/beta.txt", "part": "fit"},
     # refused, gold document not among the passages
@@ -95,8 +101,14 @@ LONG = FakeAnswer(True, "cold " * 90, "sub/beta.txt", 0, 450, None, 0.9, ())
 ANSWERS = {
     "What did he say?": quote("alpha.txt", "“We’ll see,” he said.", 0.9, highlight=(0, 5)),
     "How many troops?": quote(
-        "alpha.txt", "Nothing else happened.", 0.6,
-        passages=(passage("alpha.txt", "Nothing else happened."), passage("alpha.txt", "The talks"), passage("sub/beta.txt", "The weather was cold.")),
+        "alpha.txt",
+        "Nothing else happened.",
+        0.6,
+        passages=(
+            passage("alpha.txt", "Nothing else happened."),
+            passage("alpha.txt", "The talks"),
+            passage("sub/beta.txt", "The weather was cold."),
+        ),
     ),
     "Where are the talks?": refusal(0.3, passages=(passage("sub/beta.txt", "The weather was cold."),)),
     "How was the weather?": LONG,
@@ -201,7 +213,17 @@ def test_threshold_applies_to_confidence_and_the_curve_matches(suite):
 def test_report_text_and_json(suite):
     report = ev.evaluate(fake_answer, suite, threshold=0.5)
     text = ev.format_report(report, failures=0)
-    for needle in ("accuracy", "abstain", "R@1", "MRR", "0.50 *", "held-out", ev.WRONG, ev.FALSE_ANSWER, "What did Macron say?"):
+    for needle in (
+        "accuracy",
+        "abstain",
+        "R@1",
+        "MRR",
+        "0.50 *",
+        "held-out",
+        ev.WRONG,
+        ev.FALSE_ANSWER,
+        "What did Macron say?",
+    ):
         assert needle in text
     data = json.loads(json.dumps(report.to_dict(failures=True)))
     assert data["overall"]["accuracy"] == 0.25 and set(data["parts"]) == {"fit", "held-out"}
@@ -212,7 +234,7 @@ def test_percentile_and_normalize():
     assert ev.percentile([], 50) is None
     assert ev.percentile([3.0, 1.0, 2.0], 50) == 2.0
     assert ev.percentile([0.0, 10.0], 95) == pytest.approx(9.5)
-    assert ev.normalize("  “Nothing ABOUT\n you’re”  ") == "\"nothing about you're\""
+    assert ev.normalize("  “Nothing ABOUT\n you’re”  ") == '"nothing about you\'re"'
 
 
 # ----------------------------------------------------------------------------- loading suites
@@ -247,7 +269,9 @@ def test_bad_rows_name_their_line(tmp_path, line, message):
 def test_suite_folder_problems(tmp_path):
     with pytest.raises(FileNotFoundError, match="docs/"):
         ev.load_suite(tmp_path)
-    root = write_suite(tmp_path / "dup", [{"id": "x", "q": "a?", "unanswerable": True}, {"id": "x", "q": "b?", "unanswerable": True}])
+    root = write_suite(
+        tmp_path / "dup", [{"id": "x", "q": "a?", "unanswerable": True}, {"id": "x", "q": "b?", "unanswerable": True}]
+    )
     with pytest.raises(ValueError, match=r"qa\.jsonl:2: duplicate id 'x'"):
         ev.load_suite(root)
     (root / "qa.jsonl").write_text("\n", encoding="utf-8")
@@ -276,18 +300,50 @@ def load_script(name: str) -> ModuleType:
 TINY_SQUAD = {
     "version": "v2.0",
     "data": [
-        {"title": "Normans", "paragraphs": [{"context": "The Normans lived in Normandy, a region in France.", "qas": [
-            {"id": "q1", "question": "Where is Normandy?", "is_impossible": False,
-             "answers": [{"text": "France", "answer_start": 43}, {"text": "in France", "answer_start": 40}, {"text": "France", "answer_start": 43}]},
-            {"id": "q2", "question": "Who lived in Paris?", "is_impossible": True, "answers": [],
-             "plausible_answers": [{"text": "The Normans", "answer_start": 0}]},
-        ]}]},
-        {"title": "Computational_complexity_theory", "paragraphs": [
-            {"context": "Skipped paragraph.", "qas": []},
-            {"context": "A problem is hard. P is a class.", "qas": [
-                {"id": "q3", "question": "What is P?", "is_impossible": False, "answers": [{"text": "a class", "answer_start": 24}]},
-            ]},
-        ]},
+        {
+            "title": "Normans",
+            "paragraphs": [
+                {
+                    "context": "The Normans lived in Normandy, a region in France.",
+                    "qas": [
+                        {
+                            "id": "q1",
+                            "question": "Where is Normandy?",
+                            "is_impossible": False,
+                            "answers": [
+                                {"text": "France", "answer_start": 43},
+                                {"text": "in France", "answer_start": 40},
+                                {"text": "France", "answer_start": 43},
+                            ],
+                        },
+                        {
+                            "id": "q2",
+                            "question": "Who lived in Paris?",
+                            "is_impossible": True,
+                            "answers": [],
+                            "plausible_answers": [{"text": "The Normans", "answer_start": 0}],
+                        },
+                    ],
+                }
+            ],
+        },
+        {
+            "title": "Computational_complexity_theory",
+            "paragraphs": [
+                {"context": "Skipped paragraph.", "qas": []},
+                {
+                    "context": "A problem is hard. P is a class.",
+                    "qas": [
+                        {
+                            "id": "q3",
+                            "question": "What is P?",
+                            "is_impossible": False,
+                            "answers": [{"text": "a class", "answer_start": 24}],
+                        },
+                    ],
+                },
+            ],
+        },
     ],
 }
 
@@ -297,14 +353,30 @@ def test_converter_writes_paragraph_files_and_rows(tmp_path):
     out = tmp_path / "squad"
     assert convert_squad.main([str(_json_file(tmp_path, TINY_SQUAD)), str(out)]) == 0
     assert sorted(p.relative_to(out / "docs").as_posix() for p in (out / "docs").rglob("*.txt")) == [
-        "computational_complexity_theory/p000.txt", "computational_complexity_theory/p001.txt", "normans/p000.txt",
+        "computational_complexity_theory/p000.txt",
+        "computational_complexity_theory/p001.txt",
+        "normans/p000.txt",
     ]
-    assert (out / "docs/normans/p000.txt").read_text(encoding="utf-8") == "title: Normans\n\nThe Normans lived in Normandy, a region in France.\n"
+    assert (out / "docs/normans/p000.txt").read_text(
+        encoding="utf-8"
+    ) == "title: Normans\n\nThe Normans lived in Normandy, a region in France.\n"
     rows = [json.loads(line) for line in (out / "qa.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows == [
-        {"id": "q1", "q": "Where is Normandy?", "gold": ["France", "in France"], "doc": "normans/p000.txt", "part": "fit"},
+        {
+            "id": "q1",
+            "q": "Where is Normandy?",
+            "gold": ["France", "in France"],
+            "doc": "normans/p000.txt",
+            "part": "fit",
+        },
         {"id": "q2", "q": "Who lived in Paris?", "unanswerable": True, "doc": "normans/p000.txt", "part": "fit"},
-        {"id": "q3", "q": "What is P?", "gold": ["a class"], "doc": "computational_complexity_theory/p001.txt", "part": "held-out"},
+        {
+            "id": "q3",
+            "q": "What is P?",
+            "gold": ["a class"],
+            "doc": "computational_complexity_theory/p001.txt",
+            "part": "held-out",
+        },
     ]
     # rag reads the title and the paragraph offsets survive the header
     docs = {d.doc_id: d for d in read_sources(out / "docs")}
@@ -384,7 +456,9 @@ def test_smoke_five_seed_questions_on_the_real_index(seed_index):
 
 
 def test_cli_eval_runs_a_suite(tmp_path, capsys):
-    root = write_suite(tmp_path / "mini", [], {"a.txt": "Officials will meet in Geneva on Monday.\nThe weather was cold.\n"})
+    root = write_suite(
+        tmp_path / "mini", [], {"a.txt": "Officials will meet in Geneva on Monday.\nThe weather was cold.\n"}
+    )
     rows = [
         {"q": "Where will the talks take place?", "gold": ["Geneva"], "part": "fit"},
         {"q": "What is the capital of Australia?", "unanswerable": True, "part": "held-out"},

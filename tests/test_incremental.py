@@ -29,8 +29,16 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     changed.write_text(article(N_ARTICLES + 1, sentences, N_SENTENCES, seed=7)[1], encoding="utf-8")
     removed.unlink()
     after = rag.build_index(src, index_dir)
-    return {"src": src, "tmp": tmp, "before": before, "after": after, "added": new_name, "changed": changed.name,
-            "removed": removed.name, "removed_text": removed_text}
+    return {
+        "src": src,
+        "tmp": tmp,
+        "before": before,
+        "after": after,
+        "added": new_name,
+        "changed": changed.name,
+        "removed": removed.name,
+        "removed_text": removed_text,
+    }
 
 
 def _body_lines(text: str) -> list[str]:
@@ -51,8 +59,12 @@ def test_only_the_edited_articles_are_embedded(edited: dict) -> None:
     assert report.removed == (edited["removed"],)
     assert sorted(report.reused) == sorted(set(before.doc_ids) - {edited["changed"], edited["removed"]})
     assert report.embedded_units == unit_count(after, edited["added"]) + unit_count(after, edited["changed"])
-    assert check_update(before, after, added=(edited["added"],), changed=(edited["changed"],),
-                        removed=(edited["removed"],)) == []
+    assert (
+        check_update(
+            before, after, added=(edited["added"],), changed=(edited["changed"],), removed=(edited["removed"],)
+        )
+        == []
+    )
 
 
 def test_unchanged_folder_embeds_nothing(edited: dict, tmp_path: Path) -> None:
@@ -82,7 +94,9 @@ def test_removed_article_is_gone(edited: dict) -> None:
     units_gone = unit_count(before, gone)
     units_new = unit_count(after, edited["added"])
     delta_changed = unit_count(after, edited["changed"]) - unit_count(before, edited["changed"])
-    assert after.manifest["counts"]["units"] == before.manifest["counts"]["units"] - units_gone + units_new + delta_changed
+    assert (
+        after.manifest["counts"]["units"] == before.manifest["counts"]["units"] - units_gone + units_new + delta_changed
+    )
     for q in questions_from(_body_lines(edited["removed_text"]), 4, seed=1):
         assert after.answer(q).doc_id != gone
 
@@ -93,8 +107,11 @@ def test_same_answers_as_a_full_rebuild(edited: dict) -> None:
     assert full.report.embedded_units == full.manifest["counts"]["units"]
     assert full.doc_ids == after.doc_ids
     assert full.manifest["counts"] == after.manifest["counts"]
-    lines = [line for d in (edited["added"], edited["changed"], after.doc_ids[0], after.doc_ids[-1])
-             for line in _body_lines(after.document(d).text)]
+    lines = [
+        line
+        for d in (edited["added"], edited["changed"], after.doc_ids[0], after.doc_ids[-1])
+        for line in _body_lines(after.document(d).text)
+    ]
     questions = questions_from(lines, 12, seed=3) + template_questions(8)
     for q in questions:
         assert answer_key(after.answer(q)) == answer_key(full.answer(q)), q

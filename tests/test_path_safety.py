@@ -73,7 +73,9 @@ def test_unknown_or_path_like_document_id_is_a_key_error_and_reads_no_file(
 
 
 @pytest.mark.parametrize("doc_id", [None, 7, 1.5, b"2022-01-04-biden-zelenskiy-call.txt", Path(SEED_ID), ("a",)])
-def test_a_document_id_that_is_not_a_string_is_a_key_error(seed_index: rag.Index, doc_id: object, no_file_access: None) -> None:
+def test_a_document_id_that_is_not_a_string_is_a_key_error(
+    seed_index: rag.Index, doc_id: object, no_file_access: None
+) -> None:
     with pytest.raises(KeyError):
         seed_index.document(doc_id)  # type: ignore[arg-type]
 
@@ -83,7 +85,9 @@ def test_unhashable_document_id_is_a_key_error(seed_index: rag.Index) -> None:
         seed_index.document(["a"])  # type: ignore[arg-type]
 
 
-def test_an_indexed_document_is_served_from_memory_without_reading_a_file(seed_index: rag.Index, no_file_access: None) -> None:
+def test_an_indexed_document_is_served_from_memory_without_reading_a_file(
+    seed_index: rag.Index, no_file_access: None
+) -> None:
     assert "Geneva" in seed_index.document(SEED_ID).text
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
 from rag.eval_suite import normalize as scorer_normalize
 
 ROOT = Path(__file__).resolve().parent.parent

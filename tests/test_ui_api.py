@@ -53,13 +53,13 @@ def test_answer_endpoint_quotes_the_article_verbatim(client: Client, seed_dir: P
     r = client.predict(GENEVA_Q, api_name="/answer")
     assert r["found"] is True
     assert "Geneva" in r["text"]
-    assert seed_text(seed_dir, r["doc_id"])[r["start"]:r["end"]] == r["text"]
+    assert seed_text(seed_dir, r["doc_id"])[r["start"] : r["end"]] == r["text"]
     lo, hi = r["highlight"]
     assert 0 <= lo < hi <= len(r["text"])
     assert r["passages"], "supporting passages are listed"
     for p in r["passages"]:
         assert {"doc_id", "text", "start", "end", "score", "signals"} <= p.keys()
-        assert seed_text(seed_dir, p["doc_id"])[p["start"]:p["end"]] == p["text"]
+        assert seed_text(seed_dir, p["doc_id"])[p["start"] : p["end"]] == p["text"]
 
 
 def test_answer_endpoint_refuses_off_topic(client: Client):
@@ -88,7 +88,12 @@ def test_only_answer_is_a_public_endpoint(client: Client):
 def test_no_article_or_index_file_is_served(server, seed_dir: Path):
     url = server[0].rstrip("/")
     seed = next(seed_dir.glob("*.txt")).resolve()
-    for path in (f"/gradio_api/file={seed}", f"/file={seed}", "/gradio_api/file=seeds/" + seed.name, "/seeds/" + seed.name):
+    for path in (
+        f"/gradio_api/file={seed}",
+        f"/file={seed}",
+        "/gradio_api/file=seeds/" + seed.name,
+        "/seeds/" + seed.name,
+    ):
         resp = httpx.get(url + path, timeout=10)
         assert resp.status_code >= 400, path
         assert "Zelenskiy" not in resp.text
@@ -101,12 +106,14 @@ def test_respond_shows_the_question_then_the_quote_and_remembers_it(seed_index, 
     handlers = ChatHandlers(Backend(seed_dir, seed_index.path, tmp_path / "data"))
     (box, history, *untouched), (_, history2, replies, sources, doc_view) = handlers.respond(GENEVA_Q, [], {})
     # first the question alone, box emptied, the rest left as it is
-    assert box == "" and [m["role"] for m in history] == ["user"] and history[0]["content"] == fmt.escape_block(GENEVA_Q)
+    assert (
+        box == "" and [m["role"] for m in history] == ["user"] and history[0]["content"] == fmt.escape_block(GENEVA_Q)
+    )
     assert all(u == {"__type__": "update"} for u in untouched)
     # then the reply, remembered under its message index, and the document with the quote marked
     assert [m["role"] for m in history2] == ["user", "assistant"] and "**Geneva**" in history2[1]["content"]
     saved = replies["1"]["answer"]
-    assert saved["found"] and seed_text(seed_dir, saved["doc_id"])[saved["start"]:saved["end"]] == saved["text"]
+    assert saved["found"] and seed_text(seed_dir, saved["doc_id"])[saved["start"] : saved["end"]] == saved["text"]
     assert "Supporting passages" in sources
     assert "".join(text for text, _ in doc_view["value"]) == seed_text(seed_dir, saved["doc_id"])
     assert [text for text, label in doc_view["value"] if label == fmt.ANSWER] == ["Geneva"]
@@ -174,8 +181,19 @@ def test_python_m_ui_builds_the_index_and_serves_on_loopback(tmp_path: Path, see
     port, env_port = free_port(), free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_SERVER_PORT": str(env_port), "PYTHONUNBUFFERED": "1"}
     env.pop("GRADIO_SERVER_NAME", None)
-    cmd = [sys.executable, "-m", "ui", "--port", str(port), "--sources", str(seed_dir),
-           "--index", str(tmp_path / "index"), "--data", str(tmp_path / "data")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ui",
+        "--port",
+        str(port),
+        "--sources",
+        str(seed_dir),
+        "--index",
+        str(tmp_path / "index"),
+        "--data",
+        str(tmp_path / "data"),
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         out = _read_until(proc, "Running on local URL", timeout=90)
@@ -275,8 +293,19 @@ def test_script_in_question_or_article_is_escaped():
     evil = "<script>window.__xss=1</script> [x](javascript:alert(1)) **b**"
     assert "<script" not in fmt.escape_block(evil)
     assert "&lt;script&gt;" in fmt.escape_block(evil)
-    answer = Answer("q", True, evil, "a<b>.txt", 0, len(evil), "2022-01-04", "<img src=x onerror=alert(1)>", (0, 8), 0.9,
-                    (Passage("a<b>.txt", evil, 0, len(evil), 1.0, None, None, {"dense": 0.5}),))
+    answer = Answer(
+        "q",
+        True,
+        evil,
+        "a<b>.txt",
+        0,
+        len(evil),
+        "2022-01-04",
+        "<img src=x onerror=alert(1)>",
+        (0, 8),
+        0.9,
+        (Passage("a<b>.txt", evil, 0, len(evil), 1.0, None, None, {"dense": 0.5}),),
+    )
     for markdown in (fmt.reply_markdown(answer), fmt.sources_markdown(answer)):
         parsed = render(markdown)
         assert "script" not in parsed.tags and "img" not in parsed.tags and "a" not in parsed.tags
@@ -321,7 +350,7 @@ def test_document_segments_of_the_real_answer(seed_index):
     doc = seed_index.document(a.doc_id)
     segments = fmt.document_segments(doc.text, a.start, a.end, a.highlight)
     assert "".join(s for s, _ in segments) == doc.text
-    assert [s for s, label in segments if label == fmt.ANSWER] == [a.text[a.highlight[0]:a.highlight[1]]]
+    assert [s for s, label in segments if label == fmt.ANSWER] == [a.text[a.highlight[0] : a.highlight[1]]]
     with pytest.raises(ValueError):
         fmt.document_segments(doc.text, 0, len(doc.text) + 1)
 
@@ -333,7 +362,9 @@ def test_append_feedback_keeps_every_line_under_threads(tmp_path: Path):
     # long lines with newlines and Unicode line separators inside the strings
     def write(worker: int) -> None:
         for i in range(50):
-            append_feedback(tmp_path, {"worker": worker, "i": i, "answer": f"line\nbreak\u2028{'x' * 5000}", "liked": i % 2 == 0})
+            append_feedback(
+                tmp_path, {"worker": worker, "i": i, "answer": f"line\nbreak\u2028{'x' * 5000}", "liked": i % 2 == 0}
+            )
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(write, range(8)))
@@ -358,5 +389,13 @@ def test_append_feedback_keeps_every_line_under_processes(tmp_path: Path):
 
 def test_feedback_record_fields():
     record = feedback_record(Answer("q?", True, "quote", "d.txt", 1, 6).to_dict(), True, "2024-01-01T00:00:00+00:00")
-    assert record == {"time": "2024-01-01T00:00:00+00:00", "question": "q?", "answer": "quote", "found": True,
-                      "doc_id": "d.txt", "start": 1, "end": 6, "liked": True}
+    assert record == {
+        "time": "2024-01-01T00:00:00+00:00",
+        "question": "q?",
+        "answer": "quote",
+        "found": True,
+        "doc_id": "d.txt",
+        "start": 1,
+        "end": 6,
+        "liked": True,
+    }

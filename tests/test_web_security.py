@@ -44,7 +44,11 @@ def _non_loopback_ipv4() -> list[str]:
 
 def test_the_server_listens_on_loopback_only(app: tuple[Any, int]) -> None:
     _, port = app
-    listening = [c.laddr.ip for c in psutil.Process(os.getpid()).net_connections("inet") if c.status == "LISTEN" and c.laddr.port == port]
+    listening = [
+        c.laddr.ip
+        for c in psutil.Process(os.getpid()).net_connections("inet")
+        if c.status == "LISTEN" and c.laddr.port == port
+    ]
     assert listening and all(ip in ("127.0.0.1", "::1") for ip in listening), listening
 
 
@@ -58,7 +62,9 @@ def test_the_server_is_not_reachable_on_another_address_of_this_machine(app: tup
             pass
 
 
-def test_launch_never_shares_publicly_even_when_the_environment_asks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_launch_never_shares_publicly_even_when_the_environment_asks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     calls: list[dict[str, Any]] = []
 
     def fake_launch(self: Any, *args: Any, **kwargs: Any) -> tuple[None, str, None]:
@@ -133,7 +139,12 @@ def test_an_api_answer_keeps_the_offset_rule(app: tuple[Any, int], seed_index: r
     _, port = app
     r = _call_answer(port, "How many troops has Russia massed near the border?")
     answer = rag.Answer(
-        r["question"], r["found"], r["text"], r["doc_id"], r["start"], r["end"],
+        r["question"],
+        r["found"],
+        r["text"],
+        r["doc_id"],
+        r["start"],
+        r["end"],
         highlight=tuple(r["highlight"]) if r["highlight"] else None,
     )
     assert answer.found and "100,000" in answer.text

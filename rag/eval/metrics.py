@@ -68,7 +68,9 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return float(np.percentile(values, q)) if len(values) else None
 
 
-def curve(outcomes: Sequence[Outcome], thresholds: Iterable[float] = CURVE_THRESHOLDS, chosen: float | None = None) -> tuple[CurvePoint, ...]:
+def curve(
+    outcomes: Sequence[Outcome], thresholds: Iterable[float] = CURVE_THRESHOLDS, chosen: float | None = None
+) -> tuple[CurvePoint, ...]:
     """Accuracy and abstention at each threshold, from one threshold-0 run.
 
     At threshold t a question is answered iff its answer quoted and confidence >= t; an
@@ -80,13 +82,15 @@ def curve(outcomes: Sequence[Outcome], thresholds: Iterable[float] = CURVE_THRES
     unanswerable = [o for o in outcomes if not o.row.answerable]
     points = []
     for t in grid:
-        points.append(CurvePoint(
-            threshold=t,
-            accuracy=_rate(sum(o.quote_ok and o.confidence >= t for o in answerable), len(answerable)),
-            abstention=_rate(sum(not (o.quoted and o.confidence >= t) for o in unanswerable), len(unanswerable)),
-            answered=_rate(sum(o.quoted and o.confidence >= t for o in outcomes), len(outcomes)) or 0.0,
-            chosen=t == chosen,
-        ))
+        points.append(
+            CurvePoint(
+                threshold=t,
+                accuracy=_rate(sum(o.quote_ok and o.confidence >= t for o in answerable), len(answerable)),
+                abstention=_rate(sum(not (o.quoted and o.confidence >= t) for o in unanswerable), len(unanswerable)),
+                answered=_rate(sum(o.quoted and o.confidence >= t for o in outcomes), len(outcomes)) or 0.0,
+                chosen=t == chosen,
+            )
+        )
     return tuple(points)
 
 
@@ -144,9 +148,13 @@ class SuiteReport:
     def to_dict(self, *, failures: bool = False) -> dict[str, Any]:
         """JSON-ready report; with `failures`, each failed question too."""
         out: dict[str, Any] = {
-            "suite": self.suite, "path": self.path, "threshold": self.threshold,
-            "build_seconds": _round(self.build_seconds), "index": self.index_note,
-            "overall": self.overall.to_dict(), "parts": {name: m.to_dict() for name, m in self.parts},
+            "suite": self.suite,
+            "path": self.path,
+            "threshold": self.threshold,
+            "build_seconds": _round(self.build_seconds),
+            "index": self.index_note,
+            "overall": self.overall.to_dict(),
+            "parts": {name: m.to_dict() for name, m in self.parts},
         }
         if failures:
             out["failures"] = {c: [o.to_dict() for o in os_] for c, os_ in self.failures().items()}

@@ -29,15 +29,30 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
     """
     m = report.overall
     thr = "as answered" if report.threshold is None else f"{report.threshold:.2f}"
-    lines = [f"== {report.suite} ({report.path}): {m.questions} question{'' if m.questions == 1 else 's'}, {m.answerable} answerable, "
-             f"{m.unanswerable} unanswerable; threshold {thr}"]
+    lines = [
+        f"== {report.suite} ({report.path}): {m.questions} question{'' if m.questions == 1 else 's'}, {m.answerable} answerable, "
+        f"{m.unanswerable} unanswerable; threshold {thr}"
+    ]
     if report.build_seconds is not None:
-        lines.append(f"index built in {report.build_seconds:.1f}s" + (f" ({report.index_note})" if report.index_note else ""))
+        lines.append(
+            f"index built in {report.build_seconds:.1f}s" + (f" ({report.index_note})" if report.index_note else "")
+        )
     header = ("part", "n", "accuracy", "abstain", "precision", "R@1", "R@5", "MRR", "offsets", "p50 ms", "p95 ms")
     rows = [("all", m), *report.parts]
     table = [header] + [
-        (name, str(x.questions), _pct(x.accuracy), _pct(x.abstention), _pct(x.precision), _pct(x.recall_at_1),
-         _pct(x.recall_at_5), _num(x.mrr), _pct(x.offset_exact), _num(x.latency_p50_ms, ".1f"), _num(x.latency_p95_ms, ".1f"))
+        (
+            name,
+            str(x.questions),
+            _pct(x.accuracy),
+            _pct(x.abstention),
+            _pct(x.precision),
+            _pct(x.recall_at_1),
+            _pct(x.recall_at_5),
+            _num(x.mrr),
+            _pct(x.offset_exact),
+            _num(x.latency_p50_ms, ".1f"),
+            _num(x.latency_p95_ms, ".1f"),
+        )
         for name, x in rows
     ]
     lines += _columns(table)
@@ -49,7 +64,12 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
     curves = [m.curve] + [x.curve for _, x in report.parts]
     body = []
     for i, point in enumerate(m.curve):
-        cells = [f"{point.threshold:.2f}" + (" *" if point.chosen else ""), _pct(point.answered), _pct(point.accuracy), _pct(point.abstention)]
+        cells = [
+            f"{point.threshold:.2f}" + (" *" if point.chosen else ""),
+            _pct(point.answered),
+            _pct(point.accuracy),
+            _pct(point.abstention),
+        ]
         for c in curves[1:]:
             cells += [_pct(c[i].accuracy), _pct(c[i].abstention)]
         body.append(tuple(cells))
@@ -66,7 +86,10 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
 
 def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows]
+    return [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
+    ]
 
 
 def _failure_lines(report: SuiteReport, limit: int) -> list[str]:
@@ -74,7 +97,9 @@ def _failure_lines(report: SuiteReport, limit: int) -> list[str]:
     for cause, outcomes in report.failures().items():
         shown = outcomes if limit == 0 else outcomes[:limit]
         lines.append("")
-        lines.append(f"-- {cause}: {len(outcomes)}" + (f" (showing {len(shown)})" if len(shown) < len(outcomes) else ""))
+        lines.append(
+            f"-- {cause}: {len(outcomes)}" + (f" (showing {len(shown)})" if len(shown) < len(outcomes) else "")
+        )
         for o in shown:
             part = f" [{o.row.part}]" if o.row.part else ""
             lines.append(f"  {o.row.id}{part} conf {o.confidence:.2f}  Q: {o.row.q}")

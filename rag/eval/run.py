@@ -47,12 +47,19 @@ def evaluate(
         answer = answer_fn(row.q)
         seconds = time.perf_counter() - t0
         outcomes.append(score_answer(row, answer, text_of, threshold=threshold, seconds=seconds))
-    parts = tuple(
-        (part, summarize([o for o in outcomes if o.row.part == part], chosen=threshold)) for part in suite.parts
-    ) if len(suite.parts) > 1 else ()
+    parts = (
+        tuple((part, summarize([o for o in outcomes if o.row.part == part], chosen=threshold)) for part in suite.parts)
+        if len(suite.parts) > 1
+        else ()
+    )
     return SuiteReport(
-        suite=suite.name, path=str(suite.path), threshold=threshold, overall=summarize(outcomes, chosen=threshold),
-        parts=parts, outcomes=tuple(outcomes), build_seconds=build_seconds,
+        suite=suite.name,
+        path=str(suite.path),
+        threshold=threshold,
+        overall=summarize(outcomes, chosen=threshold),
+        parts=parts,
+        outcomes=tuple(outcomes),
+        build_seconds=build_seconds,
         index_note=_build_note(index),
     )
 
@@ -73,7 +80,13 @@ def _file_reader(docs_dir: Path) -> TextOf:
     return text_of
 
 
-def evaluate_index(index: Index, suite: Suite | str | os.PathLike[str], *, threshold: float | None = None, build_seconds: float | None = None) -> SuiteReport:
+def evaluate_index(
+    index: Index,
+    suite: Suite | str | os.PathLike[str],
+    *,
+    threshold: float | None = None,
+    build_seconds: float | None = None,
+) -> SuiteReport:
     """Score `index` on `suite` at `threshold` (default: the index's own), with an exact curve.
 
     Questions are answered at threshold 0 (one retrieval each) and the threshold is applied
@@ -128,7 +141,9 @@ def iter_reports(
         yield evaluate_index(index, suite, threshold=threshold, build_seconds=seconds)
 
 
-def run(paths: Sequence[str | os.PathLike[str]], *, threshold: float | None = None, part: str | None = None) -> list[SuiteReport]:
+def run(
+    paths: Sequence[str | os.PathLike[str]], *, threshold: float | None = None, part: str | None = None
+) -> list[SuiteReport]:
     """The reports of `iter_reports`, as a list."""
     return list(iter_reports(paths, threshold=threshold, part=part))
 

@@ -141,23 +141,39 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return {
-            "id": self.row.id, "q": self.row.q, "gold": list(self.row.gold), "doc": self.row.doc,
-            "part": self.row.part, "cause": self.cause, "found": self.found, "correct": self.correct,
-            "quoted": self.quoted, "quote_ok": self.quote_ok,
-            "confidence": round(self.confidence, 4), "text": self.text, "doc_id": self.doc_id, "rank": self.rank,
-            "offset_errors": list(self.offset_errors), "ms": round(self.seconds * 1000, 2),
+            "id": self.row.id,
+            "q": self.row.q,
+            "gold": list(self.row.gold),
+            "doc": self.row.doc,
+            "part": self.row.part,
+            "cause": self.cause,
+            "found": self.found,
+            "correct": self.correct,
+            "quoted": self.quoted,
+            "quote_ok": self.quote_ok,
+            "confidence": round(self.confidence, 4),
+            "text": self.text,
+            "doc_id": self.doc_id,
+            "rank": self.rank,
+            "offset_errors": list(self.offset_errors),
+            "ms": round(self.seconds * 1000, 2),
             "signals": {k: round(v, 4) for k, v in self.signals.items()},
         }
 
 
 OFFSETS, WRONG, TOO_LONG, REFUSED, FALSE_ANSWER = (
-    "offset mismatch", "wrong sentence picked", f"quote over {MAX_ANSWER_CHARS} chars",
-    "refused an answerable", "answered an unanswerable",
+    "offset mismatch",
+    "wrong sentence picked",
+    f"quote over {MAX_ANSWER_CHARS} chars",
+    "refused an answerable",
+    "answered an unanswerable",
 )
 CAUSES = (OFFSETS, WRONG, TOO_LONG, REFUSED, FALSE_ANSWER)
 
 
-def score_answer(row: QARow, answer: AnswerLike, text_of: TextOf, *, threshold: float | None, seconds: float = 0.0) -> Outcome:
+def score_answer(
+    row: QARow, answer: AnswerLike, text_of: TextOf, *, threshold: float | None, seconds: float = 0.0
+) -> Outcome:
     """The `Outcome` of `answer` to `row`, answered iff it quotes and (if given) confidence >= threshold."""
     quoted = bool(answer.found)
     found = quoted and (threshold is None or answer.confidence >= threshold)
@@ -165,8 +181,16 @@ def score_answer(row: QARow, answer: AnswerLike, text_of: TextOf, *, threshold: 
     # the chosen sentence's signals ride on the first passage; kept for tuning the weights
     signals = dict(getattr(answer.passages[0], "signals", None) or {}) if answer.passages else {}
     return Outcome(
-        row=row, found=found, correct=found and quote_ok, quoted=quoted, quote_ok=quote_ok, text=answer.text,
-        doc_id=answer.doc_id if quoted else None, confidence=float(answer.confidence),
-        rank=doc_rank(answer, row.doc, found=found), offset_errors=check_offsets(answer, text_of),
-        seconds=seconds, signals=signals,
+        row=row,
+        found=found,
+        correct=found and quote_ok,
+        quoted=quoted,
+        quote_ok=quote_ok,
+        text=answer.text,
+        doc_id=answer.doc_id if quoted else None,
+        confidence=float(answer.confidence),
+        rank=doc_rank(answer, row.doc, found=found),
+        offset_errors=check_offsets(answer, text_of),
+        seconds=seconds,
+        signals=signals,
     )

@@ -11,6 +11,18 @@ from .search import SEARCH_THREADS, make_bm25, make_faiss
 from .writer import build_lock, remove_leftovers, write, write_errors
 
 __all__ = [
-    "FORMAT_VERSION", "MANIFEST", "SEARCH_THREADS", "IndexData", "IndexLayout", "build_lock", "load", "make_bm25",
-    "make_faiss", "read_manifest", "remove_leftovers", "stale_reason", "write", "write_errors",
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "SEARCH_THREADS",
+    "IndexData",
+    "IndexLayout",
+    "build_lock",
+    "load",
+    "make_bm25",
+    "make_faiss",
+    "read_manifest",
+    "remove_leftovers",
+    "stale_reason",
+    "write",
+    "write_errors",
 ]

@@ -75,7 +75,9 @@ def read_manifest(index_path: Path) -> dict[str, Any]:
     for rel in files:
         parts = PurePosixPath(rel).parts
         if not parts or PurePosixPath(rel).is_absolute() or ".." in parts or "\\" in rel:
-            raise IndexCorruptError(f"{path} lists a file outside its data folder ({rel!r}); {rebuild_hint(index_path)}")
+            raise IndexCorruptError(
+                f"{path} lists a file outside its data folder ({rel!r}); {rebuild_hint(index_path)}"
+            )
     missing = [name for name in REQUIRED_FILES if name not in files]
     if missing or not any(rel.startswith(f"{BM25}/") for rel in files):
         raise IndexCorruptError(f"{path} does not list {missing or BM25 + '/'}; {rebuild_hint(index_path)}")
@@ -100,7 +102,9 @@ def load(index_dir: str | os.PathLike[str]) -> IndexData:
                 continue
             if isinstance(exc, IndexCorruptError):
                 raise
-            raise IndexCorruptError(f"index at {index_path} is damaged ({type(exc).__name__}: {exc}); {rebuild_hint(index_path)}") from exc
+            raise IndexCorruptError(
+                f"index at {index_path} is damaged ({type(exc).__name__}: {exc}); {rebuild_hint(index_path)}"
+            ) from exc
     raise AssertionError("unreachable")  # the last attempt returns or raises
 
 

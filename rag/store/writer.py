@@ -82,8 +82,16 @@ def write(
         _jsonl(
             tmp / DOCUMENTS,
             (
-                {"doc_id": d.doc_id, "sha256": d.sha256, "date": d.date, "title": d.title, "source": d.source,
-                 "url": d.url, "body_start": d.body_start, "text": d.text}
+                {
+                    "doc_id": d.doc_id,
+                    "sha256": d.sha256,
+                    "date": d.date,
+                    "title": d.title,
+                    "source": d.source,
+                    "url": d.url,
+                    "body_start": d.body_start,
+                    "text": d.text,
+                }
                 for d in documents
             ),
         )
