@@ -60,9 +60,6 @@ def decode(data: bytes) -> tuple[str, str | None]:
         except (UnicodeDecodeError, LookupError):
             pass
     guess = from_bytes(data[:_DETECT_BYTES]).best()
-    if guess is not None and guess.encoding:
-        found = codecs.lookup(guess.encoding).name
-        return data.decode(
-            found, errors="replace"
-        ), f"declares charset {declared or 'none'} but is not; read as {found}"
-    return data.decode("cp1252", errors="replace"), f"declares charset {declared or 'none'} but is not; read as cp1252"
+    found = codecs.lookup(guess.encoding).name if guess is not None and guess.encoding else "cp1252"
+    claim = f"declares charset {declared} but is not" if declared else "declares no charset and is not UTF-8"
+    return data.decode(found, errors="replace"), f"{claim}; read as {found}"

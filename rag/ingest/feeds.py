@@ -115,11 +115,12 @@ def _article(number: int, entry: Any, feed_title: str | None, log: WarningLog) -
     if len(text) > MAX_ARTICLE_CHARS:
         log.add("too long", f"{where}: text of {len(text):,} characters, over the {MAX_ARTICLE_CHARS:,} limit; skipped")
         return None
-    raw_date = entry.get("published") or entry.get("updated")
+    # dict.get: feedparser's own get() maps a missing "updated" to "published" with a DeprecationWarning
+    raw_date = dict.get(entry, "published") or dict.get(entry, "updated")
     day, problem = checked_date(raw_date, where)
     if day is None and raw_date:
         # a form only feedparser knows ("Tuesday, March 1st 2022", W3C-DTF without day): its UTC reading
-        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+        parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         if parsed is not None:
             day, problem = checked_date(f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}", where)
     if problem:
