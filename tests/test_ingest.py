@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import re
 import sys
@@ -40,6 +41,17 @@ def test_unsupported_suffix_is_a_value_error_that_lists_the_supported_ones():
     with pytest.raises(ValueError, match=r"\.html.*\.jsonl"):
         extract("notes.docx", b"anything")
     assert set(SUFFIXES) == {".html", ".htm", ".xml", ".rss", ".atom", ".jsonl"}
+
+
+@pytest.mark.parametrize("name", page_names())
+def test_fixture_page_holds_what_its_expected_file_claims(name):
+    # otherwise a boilerplate string that is not on the page would count as "dropped"
+    raw = (PAGES / f"{name}.html").read_bytes()
+    source = html.unescape(raw.decode("cp1252" if name.startswith("13-") else "utf-8"))
+    want = expected(name)
+    assert want["paragraphs"] and want["boilerplate"]
+    for text in want["paragraphs"] + want["boilerplate"]:
+        assert text in source, f"{name}: {text[:60]!r} is not on the page"
 
 
 @pytest.mark.parametrize("name", page_names())
@@ -182,6 +194,13 @@ def test_page_over_the_size_limit_is_skipped_with_a_warning(tmp_path):
     assert result.articles == () and "over the" in result.warnings[0]
     (tmp_path / "big.html").write_bytes(data)
     assert extract_file(tmp_path / "big.html").articles == ()
+
+
+def test_page_of_too_many_elements_is_skipped_before_the_slow_extraction():
+    # 760,000 elements took 79 s in trafilatura; the check counts them after parsing, in well under a second
+    data = _page(ARTICLE_BODY + "<div><span>a</span></div>" * 30_000).encode()
+    result = extract("tree.html", data)
+    assert result.articles == () and "over the 50,000-element limit" in result.warnings[0]
 
 
 def test_extract_file_reads_a_page_from_disk(tmp_path):

@@ -153,3 +153,32 @@ def test_malformed_feed_never_raises_never_opens_what_it_names(monkeypatch, data
     assert all("root:" not in a.text for a in result.articles)
     if not result.articles:
         assert result.warnings
+
+
+def test_small_broken_feed_still_goes_to_the_lenient_parser():
+    # real feeds break XML all the time: a bare "&" and an HTML entity the feed never declared
+    items = _item("a", "Tue, 01 Mar 2022 10:00:00 +0200", "Talks &nbsp;resumed in Minsk & Brest.")
+    result = extract("broken.rss", _rss(items))
+    assert [a.key for a in result.articles] == ["a"] and "Minsk & Brest" in result.articles[0].text
+
+
+@pytest.mark.parametrize(
+    ("data", "limit", "keys"),
+    [
+        (b"<" * (5 * 2**20), "lenient parser", []),  # junk over 4 MB: minutes in the lenient parser
+        (_rss("<item><title>t</title></item>" * 25_000), "entry limit", []),
+        (
+            _rss(
+                _item("big", "Tue, 01 Mar 2022 10:00:00 +0200", "&lt;div&gt;" * 900_000)
+                + _item("ok", "Tue, 01 Mar 2022 10:00:00 +0200")
+            ),
+            "over 4,000,000 characters",
+            ["ok"],
+        ),
+    ],
+    ids=["junk-over-4MB", "25000-entries", "one-huge-entry"],
+)
+def test_feeds_that_would_take_minutes_are_cut_at_a_stated_limit(data, limit, keys):
+    result = extract("heavy.rss", data)
+    assert any(limit in w for w in result.warnings), result.warnings
+    assert [a.key for a in result.articles] == keys

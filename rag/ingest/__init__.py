@@ -8,10 +8,10 @@ Example::
 
 `extract` dispatches on the file name's suffix and never raises on bad content: a file it cannot read
 gives no articles and a warning; only an unsupported suffix is a `ValueError`. Limits (see article.py):
-a page over 10 MB, a feed over 30 MB, a JSONL line over 8 MB and an article text over 1,000,000
-characters are skipped with a warning; a JSONL file of any size is read line by line (`extract_file`
-reads it from disk in bounded memory). Dates outside 1990-01-01 .. today+2 days are dropped with a
-warning (dates.py).
+a page over 10 MB or 50,000 elements, a feed over 30 MB, a JSONL line over 8 MB and an article text
+over 1,000,000 characters are skipped with a warning; a JSONL file of any size is read line by line
+(`extract_file` reads it from disk in bounded memory). Dates outside 1990-01-01 .. today+2 days are
+dropped with a warning (dates.py).
 """
 
 from __future__ import annotations

@@ -11,9 +11,21 @@ MAX_ARTICLE_CHARS = 1_000_000
 # A saved page larger than this is skipped before parsing: real article pages weigh 50 kB-3 MB even
 # with inline scripts; parsing and extracting a 10 MB page already takes seconds on one core.
 MAX_HTML_BYTES = 10_000_000
+# A page of more elements than this is skipped after parsing: extraction costs ~80 µs per element on
+# one core (a 760,000-element page of 9 MB took 79 s), and real article pages have 1,000-15,000.
+MAX_HTML_ELEMENTS = 50_000
 # feedparser holds the whole feed in memory (several times its size): a feed over this is skipped.
 # Real feeds are a few hundred kB; a full-text archive feed of thousands of items stays under it.
 MAX_FEED_BYTES = 30_000_000
+# A feed that is not well-formed XML goes to feedparser's lenient parser, which is slow on junk (2-3 s
+# per MB of unclosed tags, against 0.4 s per MB for a real feed): such a feed over this is skipped.
+MAX_LENIENT_FEED_BYTES = 4_000_000
+# feedparser spends ~55 µs per entry however small: a feed of more entries than this is skipped (a
+# 30 MB full-text feed has ~5,000; 20 MB of empty <item>s would have 700,000 and take 40 s).
+MAX_FEED_ENTRIES = 20_000
+# An entry with one field (content, summary) longer than this is removed before feedparser sees it: its
+# article would be over MAX_ARTICLE_CHARS even as markup-heavy HTML, and sanitising it costs ~1 s per MB.
+MAX_ENTRY_MARKUP_CHARS = 4 * MAX_ARTICLE_CHARS
 # A JSONL line longer than this is skipped without being read into one string: an article at the
 # 1,000,000-character limit fits even when every character is \\uXXXX-escaped in the JSON.
 MAX_JSONL_LINE_BYTES = 8_000_000

@@ -14,7 +14,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.utils import load_html
 
-from .article import MAX_ARTICLE_CHARS, MAX_HTML_BYTES, Article, WarningLog
+from .article import MAX_ARTICLE_CHARS, MAX_HTML_BYTES, MAX_HTML_ELEMENTS, Article, WarningLog
 from .dates import EARLIEST, latest_plausible
 from .decode import decode
 from .text import PARAGRAPH_BREAK, tidy_line, tidy_text
@@ -56,6 +56,10 @@ def extract_html(data: bytes, log: WarningLog, settings: HtmlSettings = DEFAULT_
     tree = load_html(_XML_DECLARATION.sub("", markup, count=1))
     if tree is None:
         log.add("not HTML", "not an HTML page; skipped")
+        return []
+    elements = sum(1 for _ in tree.iter())
+    if elements > MAX_HTML_ELEMENTS:
+        log.add("too large", f"page of {elements:,} elements, over the {MAX_HTML_ELEMENTS:,}-element limit; skipped")
         return []
     document = bare_extraction(
         tree,

@@ -119,9 +119,9 @@ def _article(line_no: int, line: bytes, log: WarningLog) -> Article | None:
     if key is None:
         log.add("wrong type", f"{where}: id is empty or longer than {_MAX_ID_CHARS} characters; skipped")
         return None
-    day, problem = checked_date(record.get("date"), where)
-    if problem:
-        log.add("date", problem)
+    day, date_problem = checked_date(record.get("date"), where)
+    if date_problem:
+        log.add("date", date_problem)
     return Article(
         text=text,
         title=tidy_line(record.get("title")),
