@@ -98,6 +98,10 @@ HOSTILE = {
         _item("a", "Tue, 01 Mar 2022 10:00:00 +0200", "&x;"),
         '<!-- hi --><?pi x?><!DOCTYPE rss [<!ENTITY x SYSTEM "http://attacker.example/">]>',
     ),
+    "quote-hides-bracket": _rss(
+        _item("a", "Tue, 01 Mar 2022 10:00:00 +0200", "&x;"),
+        '<!DOCTYPE rss SYSTEM "a>b" [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    ),
     "utf16-xxe": '<?xml version="1.0" encoding="utf-16"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><item><guid>a</guid><description>&xxe;</description></item></channel></rss>'.encode(
         "utf-16"
     ),

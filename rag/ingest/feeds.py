@@ -3,12 +3,16 @@
 Safety, before feedparser sees a byte:
 - the feed is decoded here (BOM, XML declaration, UTF-8, detection) and handed over as UTF-8 in a BytesIO:
   feedparser opens a str or bytes argument that looks like a URL or a file name;
-- a DOCTYPE with an internal subset ("[ ... ]", where entities are declared) gets the whole feed
-  refused: that is how billion-laughs and external-entity (XXE) attacks are written, and real feeds
-  never declare entities;
-- any other DOCTYPE (RSS 0.91's external DTD) is removed, so no parser could go and fetch it.
-feedparser on its own would strip ENTITY declarations that start a line but keep "safe" ones and its
-strict parser (expat) sees whatever the regular expression misses; the refusal above does not rely on it.
+- a DOCTYPE that is more than a name and an external id (an internal subset "[ ... ]", where entities
+  are declared) gets the whole feed refused: that is how billion-laughs and external-entity (XXE)
+  attacks are written, and real feeds never declare entities;
+- a DOCTYPE with only an external id (RSS 0.91's Netscape DTD) is removed, so no parser could fetch it;
+- lxml then checks size and shape (see `_bounded`) so that feedparser is never handed hours of work.
+feedparser alone: it deletes ENTITY declarations that start a line, re-inserts the "safe" ones (plain
+text values), and its strict parser (expat) sees whatever its regular expression misses: a billion
+laughs on one line is expanded until expat's amplification limit stops it (0.7 s), an external entity
+on one line reaches expat, which does not fetch it (external entities off) and leaves it empty. The
+refusal above does not rely on any of that.
 
 Entry text: the longest full-text content (`content:encoded`, Atom `content`), else the summary, HTML
 converted to text (text.html_to_text). Date: `published`, else `updated`, as the day the feed wrote it.
@@ -40,6 +44,12 @@ from .decode import decode
 from .text import html_to_text, tidy_line, tidy_text
 
 _XML_DECLARATION = re.compile(r"\A<\?xml[^>]*\?>", re.IGNORECASE)
+# <!DOCTYPE rss>, <!DOCTYPE rss SYSTEM "x.dtd">, <!DOCTYPE rss PUBLIC "-//id" "x.dtd">: no internal subset.
+_QUOTED = r"""(?:"[^"]*"|'[^']*')"""
+_EXTERNAL_DOCTYPE = re.compile(
+    rf"<!DOCTYPE\s+[^\s\[>\"']+(?:\s+(?:SYSTEM\s+{_QUOTED}|PUBLIC\s+{_QUOTED}\s+{_QUOTED}|PUBLIC\s+{_QUOTED}))?\s*>",
+    re.IGNORECASE,
+)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 
 
@@ -106,13 +116,13 @@ def _without_doctype(text: str) -> tuple[str, str | None]:
             kept.append(text[pos:end])
             pos = end
         elif text[pos : pos + 9].upper() == "<!DOCTYPE":
-            end = text.find(">", pos)
-            if end < 0 or "[" in text[pos:end]:
+            external_only = _EXTERNAL_DOCTYPE.match(text, pos)
+            if external_only is None:  # anything more than a name and an external id, quotes respected
                 return "", (
                     "declares a DTD internal subset (entity declarations: the billion-laughs and XXE attacks); "
                     "refused unparsed"
                 )
-            pos = end + 1  # an external DTD only: dropped, never fetched
+            pos = external_only.end()  # an external DTD only: dropped, never fetched
         else:
             return "".join(kept) + text[pos:], None
 
