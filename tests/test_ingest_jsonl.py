@@ -157,5 +157,6 @@ def test_a_200_mb_export_is_read_in_bounded_memory_and_time(tmp_path):
     assert any(w.endswith("more warnings of this kind: not JSON") for w in warnings)
     assert report["growth_mb"] < 2 * report["text_mb"] + 3 * MAX_JSONL_LINE_BYTES / 2**20 + 100, report
     print(
-        f"\n200 MB JSONL: {size_mb:.0f} MB, {good} articles, {report['seconds']:.1f} s, peak growth {report['growth_mb']:.0f} MB"
+        f"\n200 MB JSONL: {size_mb:.0f} MB, {good} articles ({report['text_mb']:.0f} MB of text), "
+        f"{report['seconds']:.1f} s, peak growth {report['growth_mb']:.0f} MB"
     )
