@@ -1,15 +1,14 @@
-"""The answer: `Answer` and `Passage`, the quoted span around the best sentence, and the refusal decision.
+"""The answer: `Answer`, `Passage`, `EventDate` and `Citation`, and the refusal decision.
 
 Candidates arrive ranked, with their signals (`rag.signals`). The answer is given only when
-the best one's confidence reaches `Settings.threshold`; the quote is that sentence, joined
-by a neighbour when the evidence is split or the sentence leans on it, clipped to
-`Settings.max_quote_chars` on word boundaries.
+the best one's confidence reaches `Settings.threshold`; the quote is built around it
+(`rag.quote`), with the resolved dates of its time expressions.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,20 +16,71 @@ from . import answer_types, lexical
 from .chunking import Span
 from .config import Settings
 from .documents import Document
+from .quote import clip, quote_span
 from .signals import Candidate, confidence
+from .units import Spans
 
 NOT_FOUND = "The articles don't say: no passage in the indexed articles answers this question."
 
-# A neighbour within this ranking score of the best sentence is quoted with it.
-NEIGHBOUR_MARGIN = 0.5
-# A short quote attributed to a pronoun needs the sentence that names the speaker.
-_PRONOUN_SAID = re.compile(r"^[“\"].{0,120}[”\"],?\s+(?:he|she|they)\s+(?:said|added|wrote|told)\b", re.IGNORECASE)
-# A sentence that announces what comes next ("... is the following:") says nothing alone.
-_LEANS_FORWARD = re.compile(r"(?::|\b(?:following|as follows)\.?)\s*$")
-# A sentence opening with one of these leans on the one before it ("He told reporters...").
-_LEANS_BACK = re.compile(
-    r"^[“\"]?(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|The\s+(?:move|talks|call|statement|meeting)s?)\b"
-)
+
+@dataclass(frozen=True)
+class EventDate:
+    """A time expression inside a quote or passage, resolved against its article's date.
+
+    `start`/`end` are offsets into the quote (or passage) text: `text[start:end] == phrase`.
+    """
+
+    start: int
+    end: int
+    phrase: str
+    first: str  # ISO day
+    last: str  # ISO day, equal to `first` for one day
+
+    def label(self) -> str:
+        """How a reader sees it: 'Sunday (2 Jan 2022)', 'last week (27 Dec 2021 – 2 Jan 2022)'."""
+        a, b = (dt.date.fromisoformat(d) for d in (self.first, self.last))
+        when = _day_label(a) if a == b else f"{_day_label(a)} – {_day_label(b)}"
+        return f"{self.phrase} ({when})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {"start": self.start, "end": self.end, "phrase": self.phrase, "first": self.first, "last": self.last}
+
+
+def _day_label(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A sentence of another article that bears on the answer: `document(doc_id).text[start:end] == text`.
+
+    `relation` says how: "earlier" / "later" (a different answer reported on another date),
+    "conflict" (a different answer reported on the same date by another article), "undated"
+    (a different answer from an article without a date), or "copy" (the same sentence).
+    """
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    relation: str
+    date: str | None = None
+    title: str | None = None
+    highlight: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "doc_id": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "relation": self.relation,
+            "date": self.date,
+            "title": self.title,
+            "highlight": list(self.highlight) if self.highlight else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -45,6 +95,7 @@ class Passage:
     date: str | None = None
     title: str | None = None
     signals: Mapping[str, float] = field(default_factory=dict)
+    events: tuple[EventDate, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -57,6 +108,7 @@ class Passage:
             "date": self.date,
             "title": self.title,
             "signals": {k: round(v, 4) for k, v in self.signals.items()},
+            "events": [e.to_dict() for e in self.events],
         }
 
 
@@ -81,6 +133,10 @@ class Answer:
     confidence: float = 0.0
     passages: tuple[Passage, ...] = ()
     notice: str | None = None
+    as_of: str | None = None  # the day the question was asked for (ISO), when given
+    events: tuple[EventDate, ...] = ()  # resolved time expressions inside the quote
+    updates: tuple[Citation, ...] = ()  # other articles' different answers, newest first
+    also_in: tuple[Citation, ...] = ()  # other articles carrying the same sentence
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (the shape of `rag ask --json` and the web API)."""
@@ -96,108 +152,92 @@ class Answer:
             "highlight": list(self.highlight) if self.highlight else None,
             "confidence": round(self.confidence, 4),
             "notice": self.notice,
+            "as_of": self.as_of,
+            "events": [e.to_dict() for e in self.events],
+            "updates": [c.to_dict() for c in self.updates],
+            "also_in": [c.to_dict() for c in self.also_in],
             "passages": [p.to_dict() for p in self.passages],
         }
 
 
-def quote_span(units: Sequence[Span], best: int, scores: Mapping[int, float], max_chars: int) -> tuple[int, int]:
-    """The unit range [first, last] to quote around the best sentence.
-
-    One sentence, joined by an adjacent one of the same document when that neighbour
-    scores almost as well (the evidence is split across both: quoting one would be a
-    guess), or when the best sentence cannot stand alone: it opens with a pronoun that
-    points back ("Those talks ..."), is a quote attributed to "he"/"she", or announces
-    what follows ("... is the following:"). Never
-    over `max_chars` in total.
-    """
-    unit = units[best]
-
-    def fits(lo: int, hi: int) -> bool:
-        return units[lo].doc_id == units[hi].doc_id and units[hi].end - units[lo].start <= max_chars
-
-    prev, nxt = best - 1, best + 1
-    if prev >= 0 and fits(prev, best) and (_LEANS_BACK.match(unit.text) or _PRONOUN_SAID.search(unit.text)):
-        return prev, best
-    if nxt < len(units) and fits(best, nxt) and _LEANS_FORWARD.search(unit.text):
-        return best, nxt
-    near = [j for j in (prev, nxt) if j in scores and 0 <= j < len(units) and fits(min(j, best), max(j, best))]
-    if near:
-        j = max(near, key=lambda j: scores[j])
-        if scores[j] >= scores[best] - NEIGHBOUR_MARGIN:
-            return min(j, best), max(j, best)
-    return best, best
+# A sentence's resolved time expressions: (first day, last day, start, end) with document offsets.
+EventsOf = Callable[[int], Sequence[tuple[dt.date, dt.date, int, int]]]
 
 
-def clip(doc: Document, start: int, end: int, max_chars: int, question_words: set[str]) -> tuple[int, int]:
-    """Shrink [start, end) of `doc` to at most `max_chars`, keeping the part the question echoes.
+def events_within(unit_ids: Iterable[int], events_of: EventsOf, start: int, end: int) -> tuple[EventDate, ...]:
+    """The events of `unit_ids` whose phrase lies inside [start, end) of the document, offsets made relative."""
+    out = []
+    for unit in unit_ids:
+        for first, last, a, b in events_of(unit):
+            if start <= a and b <= end:
+                out.append(EventDate(a - start, b - start, "", first.isoformat(), last.isoformat()))
+    return tuple(out)
 
-    Cuts fall on word boundaries, so the quote is still exact text of the document.
-    """
-    if end - start <= max_chars:
-        return start, end
-    text = doc.text
-    hits = [m.start() + start for m in re.finditer(r"\w+", text[start:end]) if m.group().lower() in question_words]
-    centre = sorted(hits)[len(hits) // 2] if hits else start
-    lo = max(start, min(centre - max_chars // 2, end - max_chars))
-    hi = lo + max_chars
-    # move inward to word boundaries
-    while lo < hi and lo > start and not text[lo - 1].isspace():
-        lo += 1
-    while hi > lo and hi < end and not text[hi].isspace():
-        hi -= 1
-    seg = text[lo:hi]
-    lo += len(seg) - len(seg.lstrip())
-    hi -= len(seg) - len(seg.rstrip())
-    return lo, hi
+
+def _with_phrases(events: tuple[EventDate, ...], text: str) -> tuple[EventDate, ...]:
+    return tuple(EventDate(e.start, e.end, text[e.start : e.end], e.first, e.last) for e in events)
 
 
 def supporting_passages(
     candidates: Sequence[Candidate],
-    units: Sequence[Span],
-    passages: Sequence[Span],
-    passages_by_doc: Mapping[str, Sequence[int]],
+    units: Spans,
+    passages_of: Callable[[str], Iterable[Span]],
     documents: Mapping[str, Document],
+    events_of: EventsOf,
     k: int,
 ) -> tuple[Passage, ...]:
-    """The context passages holding the best candidates (given best first), each passage once, at most `k`."""
-    best_for: dict[int, Candidate] = {}
+    """The context passages holding the best candidates (given best first), each passage once, at most `k`.
+
+    `passages_of(doc_id)` gives a document's passages in order. A passage carries the signals
+    and the resolved dates of the candidate sentence that brought it.
+    """
+    best_for: dict[tuple[str, int, int], tuple[Span, Candidate]] = {}
     for cand in candidates:
         unit = units[cand.unit]
-        for pi in passages_by_doc.get(unit.doc_id, ()):
-            p = passages[pi]
+        for p in passages_of(unit.doc_id):
             if p.start <= unit.start and unit.end <= p.end:
-                best_for.setdefault(pi, cand)
+                best_for.setdefault((p.doc_id, p.start, p.end), (p, cand))
                 break
         if len(best_for) >= k:
             break
     out = []
-    for pi, cand in best_for.items():
-        p = passages[pi]
+    for p, cand in best_for.values():
         doc = documents[p.doc_id]
-        out.append(Passage(p.doc_id, p.text, p.start, p.end, cand.score, doc.date, doc.title, dict(cand.signals)))
+        events = _with_phrases(events_within([cand.unit], events_of, p.start, p.end), p.text)
+        out.append(
+            Passage(p.doc_id, p.text, p.start, p.end, cand.score, doc.date, doc.title, dict(cand.signals), events)
+        )
     return tuple(out)
+
+
+def refusal(question: str, text: str = NOT_FOUND, **fields: Any) -> Answer:
+    """An answer that quotes nothing: `text` says why."""
+    return Answer(question, False, text, **fields)
 
 
 def compose(
     question: str,
     candidates: Sequence[Candidate],
-    units: Sequence[Span],
+    units: Spans,
     documents: Mapping[str, Document],
     passages: tuple[Passage, ...],
     settings: Settings,
+    events_of: EventsOf,
     notice: str | None = None,
+    as_of: str | None = None,
 ) -> Answer:
     """The reply from ranked candidates: the best one quoted when confident enough, else a refusal."""
     best = candidates[0]
     conf = confidence(best.signals)
     if conf < settings.threshold:
-        return Answer(question, False, NOT_FOUND, confidence=conf, passages=passages, notice=notice)
+        return refusal(question, confidence=conf, passages=passages, notice=notice, as_of=as_of)
     scores = {c.unit: c.score for c in candidates}
     first, last = quote_span(units, best.unit, scores, settings.max_quote_chars)
     doc = documents[units[best.unit].doc_id]
     start, end = clip(doc, units[first].start, units[last].end, settings.max_quote_chars, set(lexical.words(question)))
     text = doc.text[start:end]
     span = answer_types.best_phrase(answer_types.question_kind(question), text, question)
+    events = _with_phrases(events_within(range(first, last + 1), events_of, start, end), text)
     return Answer(
         question=question,
         found=True,
@@ -211,4 +251,6 @@ def compose(
         confidence=conf,
         passages=passages,
         notice=notice,
+        as_of=as_of,
+        events=events,
     )

@@ -1,7 +1,9 @@
-"""Build an index: sources -> an update plan -> units -> vectors -> `store.write`.
+"""Build an index: sources -> an update plan -> units -> vectors -> segments -> `store` manifest.
 
-Only articles whose bytes changed are embedded again; the plan that says so is a pure
-function of what the folder holds now and what the previous index recorded.
+Only articles whose bytes changed are embedded. An index whose settings still match grows by
+one segment per build (changed and removed articles are masked in the old segments); when
+the segments or the masked share grow too many, they are compacted into one, reusing every
+stored vector.
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ from typing import Any
 
 import numpy as np
 
-from . import chunking, embedding, store
+from . import chunking, embedding, lexical, store
+from .bm25 import Postings
 from .chunking import Span
 from .config import Settings
+from .dates import find_time_expressions, parse_date
 from .documents import Document, list_sources, read_files
 from .errors import IndexCorruptError, IndexNotFoundError, SourceError
 from .store.freshness import sha256_cached
+
+# Compaction: merge every segment into one when a build would leave more segments than this,
+# or when removed articles would make up more than this share of the stored units.
+MAX_SEGMENTS = 8
+MAX_MASKED_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class BuildReport:
     # changed. Without this list a settings change showed "0 added, 0 changed, 0 reused"
     # beside thousands of embedded units.
     reembedded: tuple[str, ...] = ()
+    # "new" (one segment of everything), "appended" (one more segment), "compacted", "unchanged"
+    how: str = "new"
 
     def summary(self) -> str:
         """One line for humans."""
@@ -45,7 +56,7 @@ class BuildReport:
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
             f"{len(self.reused)} reused, {again}{len(self.skipped)} skipped; "
-            f"{self.embedded_units} units embedded in {self.seconds:.1f}s"
+            f"{self.embedded_units} units embedded in {self.seconds:.1f}s ({self.how})"
         )
 
 
@@ -96,6 +107,15 @@ def plan_update(
     )
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A live document of the previous index: its units and vectors, ready to be reused."""
+
+    segment: str
+    units: list[Span]
+    vectors: np.ndarray
+
+
 def build(
     sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], settings: Settings, *, force: bool = False
 ) -> BuildReport:
@@ -105,11 +125,10 @@ def build(
     listed = list_sources(sources)
     with store.build_lock(index_path):
         store.remove_leftovers(index_path)
-        try:
-            old_sources: dict[str, Any] = store.read_manifest(index_path).get("sources", {})
-        except (IndexNotFoundError, IndexCorruptError):
-            old_sources = {}  # nothing to compare with: everything counts as added
-        previous = {} if force else _previous_vectors(index_path, settings)
+        old = _previous(index_path)
+        old_sources: dict[str, Any] = old.manifest.get("sources", {}) if old else {}
+        compatible = old is not None and not force and old.settings.index_key() == settings.index_key()
+        stored = _stored_documents(old) if compatible and old else {}
 
         read = read_files(listed)
         documents, skipped = list(read.documents), read.skipped
@@ -124,11 +143,16 @@ def build(
         if not documents:
             raise SourceError(f"no readable article in {sources!s} (every file was skipped; see warnings)")
 
-        plan = plan_update(documents, skipped, old_sources, previous.keys())
-        units, vectors, embedded = _units_and_vectors(documents, plan, previous, settings)
-        passages = [p for doc in documents for p in chunking.passages(doc, settings.chunk_size, settings.chunk_overlap)]
+        plan = plan_update(documents, skipped, old_sources, stored.keys())
+        fresh = [d for d in documents if d.doc_id in set(plan.added) | set(plan.changed)]
         with store.write_errors(index_path):
-            store.write(index_path, settings, documents, units, passages, vectors, source_rows)
+            if old is not None and compatible and _can_append(old, documents, fresh):
+                how = "appended" if fresh or _masked_rows(old, documents, fresh) else "unchanged"
+                segments, removed = _append(index_path, old, documents, fresh, stored, plan.to_embed, settings)
+            else:
+                how = "compacted" if compatible else "new"
+                segments, removed = [_write(index_path, documents, stored, plan.to_embed, settings)], {}
+            store.write_manifest(index_path, _manifest(old, settings, segments, removed, source_rows))
         store.remove_leftovers(index_path)
         return BuildReport(
             added=plan.added,
@@ -137,53 +161,155 @@ def build(
             reused=plan.reused,
             skipped=skipped,
             reembedded=plan.reembedded,
-            embedded_units=embedded,
+            embedded_units=sum(s.get("embedded", 0) for s in segments),
             seconds=time.perf_counter() - t0,
+            how=how,
         )
 
 
-def _units_and_vectors(
+def _previous(index_path: Path) -> store.IndexData | None:
+    try:
+        return store.load(index_path)
+    except (IndexNotFoundError, IndexCorruptError):
+        return None  # nothing to compare with: everything counts as added
+
+
+def _stored_documents(old: store.IndexData) -> dict[str, _Stored]:
+    """Units and vectors of each live document of `old`, by the document's sha256."""
+    out: dict[str, _Stored] = {}
+    for seg in old.segments:
+        if not seg.size:
+            continue
+        vectors = seg.faiss_index.reconstruct_n(0, seg.size)
+        rows = old.units.doc_rows[seg.start : seg.start + seg.size]
+        for row in np.unique(rows):
+            if not old.doc_live[row]:
+                continue
+            local = np.flatnonzero(rows == row)
+            doc = old.documents[int(row)]
+            out[doc.sha256] = _Stored(seg.name, [old.units[seg.start + int(i)] for i in local], vectors[local])
+    return out
+
+
+def _masked_rows(old: store.IndexData, documents: Sequence[Document], fresh: Sequence[Document]) -> list[int]:
+    """Rows of the live documents of `old` that this build replaces or drops (changed, removed, now skipped)."""
+    kept = {d.doc_id for d in documents} - {d.doc_id for d in fresh}
+    return [row for doc_id, row in old.doc_rows.items() if doc_id not in kept]
+
+
+def _can_append(old: store.IndexData, documents: Sequence[Document], fresh: Sequence[Document]) -> bool:
+    """True when one more segment keeps the index within `MAX_SEGMENTS` and `MAX_MASKED_SHARE`."""
+    rows = _masked_rows(old, documents, fresh)
+    masked = int((~old.unit_live).sum()) + int(np.isin(old.units.doc_rows, rows).sum())
+    segments = len(old.segments) + (1 if fresh else 0)
+    return segments <= MAX_SEGMENTS and masked <= MAX_MASKED_SHARE * max(len(old.units), 1)
+
+
+def _append(
+    index_path: Path,
+    old: store.IndexData,
     documents: Sequence[Document],
-    plan: UpdatePlan,
-    previous: Mapping[str, tuple[list[Span], np.ndarray]],
+    fresh: Sequence[Document],
+    stored: Mapping[str, _Stored],
+    to_embed: Collection[str],
     settings: Settings,
-) -> tuple[list[Span], np.ndarray, int]:
-    """Every document's units in order with their vectors (reused or embedded now), and how many were embedded."""
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The old segments plus one of `fresh`, with the articles it replaces or drops masked in the old ones."""
+    segments = [dict(s) for s in old.manifest["segments"]]
+    removed = {name: set(ids) for name, ids in old.manifest.get("removed", {}).items()}
+    for row in _masked_rows(old, documents, fresh):
+        seg = next(s for s in old.segments if s.first_document <= row < s.first_document + s.documents)
+        removed.setdefault(seg.name, set()).add(old.documents[row].doc_id)
+    # a segment whose every article is masked holds nothing to answer from: drop it
+    emptied = {s.name for s in old.segments if len(removed.get(s.name, ())) == s.documents}
+    segments = [s for s in segments if s["name"] not in emptied]
+    if fresh:
+        segments.append(_write(index_path, sorted(fresh, key=lambda d: d.doc_id), stored, to_embed, settings))
+    return segments, {name: sorted(ids) for name, ids in removed.items() if ids and name not in emptied}
+
+
+def _write(
+    index_path: Path,
+    documents: Sequence[Document],
+    stored: Mapping[str, _Stored],
+    to_embed: Collection[str],
+    settings: Settings,
+) -> dict[str, Any]:
+    """Write one segment of `documents` (vectors embedded for `to_embed`, reused for the others)."""
     per_doc: list[list[Span]] = []
     for doc in documents:
-        if doc.doc_id in plan.to_embed:
+        if doc.doc_id in to_embed:
             per_doc.append(chunking.sentence_units(doc))
         else:
-            per_doc.append([Span(doc.doc_id, u.start, u.end, u.text) for u in previous[doc.sha256][0]])
-    to_embed = [u for doc, doc_units in zip(documents, per_doc) if doc.doc_id in plan.to_embed for u in doc_units]
-    fresh = embedding.encode(settings.model_name, [u.text for u in to_embed], settings.batch_size)
-    dim = embedding.dimension(settings.model_name)
+            per_doc.append([Span(doc.doc_id, u.start, u.end, u.text) for u in stored[doc.sha256].units])
+    fresh_units = [u for doc, units in zip(documents, per_doc) if doc.doc_id in to_embed for u in units]
+    fresh = embedding.encode(settings.model_name, [u.text for u in fresh_units], settings.batch_size)
+    dim = fresh.shape[1] if len(fresh) else embedding.dimension(settings.model_name)
     parts, offset = [], 0
-    for doc, doc_units in zip(documents, per_doc):
-        if doc.doc_id in plan.to_embed:
-            parts.append(fresh[offset : offset + len(doc_units)])
-            offset += len(doc_units)
+    for doc, units in zip(documents, per_doc):
+        if doc.doc_id in to_embed:
+            parts.append(fresh[offset : offset + len(units)])
+            offset += len(units)
         else:
-            parts.append(previous[doc.sha256][1])
-    vectors = np.concatenate([v.reshape(-1, dim) for v in parts]) if parts else np.zeros((0, dim), np.float32)
-    units = [u for doc_units in per_doc for u in doc_units]
-    return units, vectors, len(to_embed)
+            parts.append(stored[doc.sha256].vectors)
+    vectors = np.concatenate([v.reshape(-1, dim) for v in parts]).astype(np.float32, copy=False)
+    entry = store.write_segment(index_path, _content(documents, per_doc, vectors, settings), settings)
+    return {**entry, "embedded": len(fresh_units)}
 
 
-def _previous_vectors(index_path: Path, settings: Settings) -> dict[str, tuple[list[Span], np.ndarray]]:
-    """Units and vectors of each document of the current index, by the document's sha256, when reusable."""
-    try:
-        old = store.load(index_path)
-    except (IndexNotFoundError, IndexCorruptError):
-        return {}
-    if old.settings.index_key() != settings.index_key() or not old.units:
-        return {}
-    vectors = old.faiss_index.reconstruct_n(0, old.faiss_index.ntotal)
-    rows: dict[str, list[int]] = {}
-    for i, unit in enumerate(old.units):
-        rows.setdefault(unit.doc_id, []).append(i)
-    out: dict[str, tuple[list[Span], np.ndarray]] = {}
-    for doc_id, doc in old.documents.items():
-        ids = rows.get(doc_id, [])
-        out[doc.sha256] = ([old.units[i] for i in ids], vectors[ids])
-    return out
+def _content(
+    documents: Sequence[Document], per_doc: Sequence[list[Span]], vectors: np.ndarray, settings: Settings
+) -> store.SegmentContent:
+    """The arrays of one segment: units, passages, resolved event dates and BM25 postings."""
+    units, passages, events, unit_terms = [], [], [], []
+    for row, (doc, doc_units) in enumerate(zip(documents, per_doc)):
+        day = parse_date(doc.date)
+        for unit in doc_units:
+            for expr in find_time_expressions(unit.text, day):
+                first, last = expr.when.first.toordinal(), expr.when.last.toordinal()
+                events.append((len(units), first, last, unit.start + expr.start, unit.start + expr.end))
+            units.append((row, unit.start, unit.end))
+            unit_terms.append(lexical.terms(unit.text))
+        passages.extend(
+            (row, p.start, p.end) for p in chunking.passages(doc, settings.chunk_size, settings.chunk_overlap)
+        )
+    return store.SegmentContent(
+        documents=documents,
+        units=np.array(units, dtype=np.int32).reshape(-1, 3),
+        passages=np.array(passages, dtype=np.int32).reshape(-1, 3),
+        events=np.array(events, dtype=np.int32).reshape(-1, 5),
+        vectors=vectors,
+        postings=Postings.build(unit_terms),
+    )
+
+
+def _manifest(
+    old: store.IndexData | None,
+    settings: Settings,
+    segments: list[dict[str, Any]],
+    removed: dict[str, list[str]],
+    source_rows: dict[str, Any],
+) -> dict[str, Any]:
+    """The manifest naming `segments` in order, the articles masked in them, and the sources."""
+    counts = {key: sum(s["counts"][key] for s in segments) for key in ("documents", "units", "passages")}
+    if old is not None and removed:  # masked articles are stored but no longer count
+        rows = [
+            row
+            for seg in old.segments
+            for row in range(seg.first_document, seg.first_document + seg.documents)
+            if old.documents[row].doc_id in removed.get(seg.name, ())
+        ]
+        counts["documents"] -= len(rows)
+        counts["units"] -= int(np.isin(old.units.doc_rows, rows).sum())
+        counts["passages"] -= int(np.isin(old.passages.doc_rows, rows).sum())
+    return {
+        "format": store.layout.FORMAT,
+        "format_version": store.FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "model": {"name": settings.model_name, "dimension": int(segments[0]["dimension"])},
+        "settings": settings.to_dict(),
+        "segments": [{k: v for k, v in s.items() if k != "embedded"} for s in segments],
+        "removed": removed,
+        "counts": {**counts, "segments": len(segments)},
+        "sources": source_rows,
+    }

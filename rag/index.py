@@ -1,23 +1,30 @@
 """`Index`: an index folder in memory, answering questions with verbatim quotes.
 
-A question reads downward: `question` (clean) -> `retrieval` (candidates) -> `signals`
-(evidence, ranking) -> `answer` (quote or refusal, supporting passages).
+A question reads downward: `question` (clean) -> `temporal` (as_of, what it asks of time,
+what it may see) -> `retrieval` (candidates) -> `signals` (evidence, ranking) -> `updates`
+(copies ranked once) -> `temporal` (the newest near-best answer) -> `answer` (quote or
+refusal, passages) -> `updates` (other articles' answers, copies of the quote).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import signals, store
-from .answer import NOT_FOUND, Answer, compose, supporting_passages
+from . import signals, store, temporal, updates
+from .answer import Answer, compose, refusal, supporting_passages
 from .build import BuildReport
+from .chunking import Span
 from .config import Settings
 from .documents import Document
 from .question import clean_question
 from .retrieval import Retriever
+
+# A copy of the quoted sentence elsewhere is at least this close in vector space.
+_COPY_COSINE = 0.95
 
 
 class Index:
@@ -29,12 +36,10 @@ class Index:
         self.settings: Settings = data.settings
         self.manifest = data.manifest
         self.report = report
-        self._retriever = Retriever(data.faiss_index, data.bm25, len(data.units), data.settings)
-        self._terms = signals.TermCache(data.units, data.documents)
-        # passages by document, for attaching context to chosen sentences
-        self._passages_by_doc: dict[str, list[int]] = {}
-        for i, p in enumerate(data.passages):
-            self._passages_by_doc.setdefault(p.doc_id, []).append(i)
+        self._retriever = Retriever(data, data.settings)
+        self._documents = {doc_id: data.documents[row] for doc_id, row in sorted(data.doc_rows.items())}
+        self._terms = signals.TermCache(data.units, self._documents)
+        self._timeline = temporal.Timeline(data)
 
     def __repr__(self) -> str:
         c = self.manifest["counts"]
@@ -43,42 +48,89 @@ class Index:
     @property
     def doc_ids(self) -> tuple[str, ...]:
         """Ids of the indexed documents, sorted."""
-        return tuple(self._data.documents)
+        return tuple(self._documents)
+
+    @property
+    def newest_date(self) -> dt.date | None:
+        """The date of the newest dated article, or None."""
+        return self._timeline.newest
 
     def document(self, doc_id: str) -> Document:
         """The indexed document `doc_id`; `KeyError` for any other id (no file is read)."""
         try:
-            return self._data.documents[doc_id]
+            return self._documents[doc_id]
         except (KeyError, TypeError):
             raise KeyError(f"no document {doc_id!r} in this index") from None
 
-    def answer(self, question: str, k: int | None = None) -> Answer:
+    def answer(self, question: str, k: int | None = None, *, as_of: str | dt.date | None = None) -> Answer:
         """Answer `question` with a verbatim quote, or say the articles don't.
 
-        `k` is the number of supporting passages (default `settings.passages`). Raises
-        `ValueError` for an empty question; a very long one is trimmed, with a notice.
+        `k` is the number of supporting passages (default `settings.passages`). `as_of` (a date
+        or 'YYYY-MM-DD') hides articles dated after it; "now" in a question means `as_of`, or
+        the newest article's date. Raises `ValueError` for an empty question or a bad `as_of`;
+        a very long question is trimmed, with a notice.
         """
         question, notice = clean_question(question, self.settings.max_question_chars)
         k = self.settings.passages if k is None else k
         if type(k) is not int or k < 1:  # bool is an int, but k=True is a mistake
             raise ValueError(f"k must be a positive integer, got {k!r}")
-        data = self._data
-        if not data.units:
-            return Answer(question, False, NOT_FOUND, notice=notice)
-        found = self._retriever.retrieve(question)
-        candidates = signals.score_candidates(question, found, data.units, self._terms, self._retriever.idf)
-        passages = supporting_passages(candidates, data.units, data.passages, self._passages_by_doc, data.documents, k)
-        return compose(question, candidates, data.units, data.documents, passages, self.settings, notice)
+        frame = temporal.time_frame(question, as_of, self._timeline.newest)
+        asked = frame.as_of.isoformat() if frame.as_of else None
+        if not self._documents:
+            return refusal(question, notice=notice, as_of=asked)
+        visible = self._timeline.visible(frame)
+        if visible is not None and not (visible & self._data.unit_live).any():
+            return refusal(question, self._nothing_visible(frame), notice=notice, as_of=asked)
+        found = self._retriever.retrieve(frame.topic, visible)
+        ranked = signals.score_candidates(frame.topic, found, self._data.units, self._terms, self._retriever.idf)
+        ranked, copies = updates.collapse_copies(ranked, self._data.units)
+        ranked = temporal.prefer_dated(ranked, frame, self._timeline.has_event, self._answers)
+        ranked = temporal.prefer_recent(ranked, frame, self._timeline.unit_day.__getitem__, self._answers)
+        units, events_of = self._data.units, self._timeline.events
+        passages = supporting_passages(ranked, units, self._passages_of, self._documents, events_of, k)
+        reply = compose(question, ranked, units, self._documents, passages, self.settings, events_of, notice, asked)
+        if not reply.found:
+            return reply
+        chosen = ranked[0]
+        changes = updates.find_updates(
+            reply, chosen, ranked[1:], units, self._documents, self._timeline.day, self._answers
+        )
+        same = copies.get(chosen.unit, []) + self._retriever.similar(
+            chosen.unit, updates.MAX_COPIES, _COPY_COSINE, visible
+        )
+        also_in = {}
+        for unit in same:
+            span = units[unit]
+            if span.doc_id != reply.doc_id and updates.same_sentence(span.text, units[chosen.unit].text):
+                also_in.setdefault(span.doc_id, updates.cite(unit, units, self._documents, "copy"))
+        return replace(reply, updates=changes, also_in=tuple(also_in.values())[: updates.MAX_COPIES])
+
+    @staticmethod
+    def _answers(candidate: signals.Candidate) -> bool:
+        return signals.confidence(candidate.signals) >= temporal.ANSWER_CONFIDENCE
+
+    def _nothing_visible(self, frame: temporal.TimeFrame) -> str:
+        oldest = self._timeline.oldest
+        if frame.as_of is not None and oldest is not None and frame.as_of < oldest:
+            return f"No article is dated on or before {frame.as_of}: the oldest is of {oldest}."
+        if frame.window is not None:
+            return f"No article speaks of {frame.window.iso().replace('/', ' to ')}."
+        return f"No article is dated on or before {frame.as_of}."
 
     def candidates(self, question: str) -> list[signals.Candidate]:
         """Every candidate sentence of `question` with its signals, best first (for explaining a choice)."""
-        question, _ = clean_question(question, self.settings.max_question_chars)
+        question = clean_question(question, self.settings.max_question_chars)[0]
         found = self._retriever.retrieve(question)
         return signals.score_candidates(question, found, self._data.units, self._terms, self._retriever.idf)
 
+    def _passages_of(self, doc_id: str) -> list[Span]:
+        row = self._data.doc_rows[doc_id]
+        lo, hi = self._data.doc_passages[row], self._data.doc_passages[row + 1]
+        return [self._data.passages[i] for i in range(lo, hi)]
+
     def unit_text(self, unit: int) -> str:
         """The text of sentence unit `unit`."""
-        return self._data.units[unit].text
+        return self._data.units.text(unit)
 
     def with_settings(self, **changes: Any) -> Index:
         """A copy answering with other query-time settings (threshold, candidates, ...)."""

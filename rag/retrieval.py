@@ -6,13 +6,12 @@ typo ("rusia") still finds its sentences.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import embedding, lexical
+from . import embedding, lexical, store
 from .config import Settings
 
 # Typos: a question word the corpus never uses is matched to a corpus word this close.
@@ -41,54 +40,85 @@ class Retrieved:
 
 
 class Retriever:
-    """Dense and BM25 search over one index's units."""
+    """Dense and BM25 search over the units of an index's segments."""
 
-    def __init__(self, faiss_index: Any, bm25: Any, n_units: int, settings: Settings) -> None:
-        self._faiss = faiss_index
-        self._bm25 = bm25
-        self._n = n_units
+    def __init__(self, data: store.IndexData, settings: Settings) -> None:
+        self._segments = data.segments
+        self._starts = np.array([seg.start for seg in data.segments], dtype=np.int64)
+        self._bm25 = data.bm25
+        self._n = len(data.units)
+        self._live = data.unit_live
         self._settings = settings
-        # bm25s has no public document-frequency call: the column lengths of its CSC score
-        # matrix are the number of units holding each term.
-        self._df = np.diff(np.asarray(bm25.scores["indptr"]))
-        self._vocab: dict[str, int] = bm25.vocab_dict
-        self._vocab_list = [t for t in self._vocab if t]
+        self._vocab_list = sorted(t for t in data.bm25.vocabulary() if t)
 
-    def retrieve(self, question: str) -> Retrieved:
-        """Dense and BM25 candidates of `question` fused by reciprocal rank, with neighbours' similarities."""
+    def retrieve(self, question: str, visible: np.ndarray | None = None) -> Retrieved:
+        """Dense and BM25 candidates of `question` fused by reciprocal rank, with neighbours' similarities.
+
+        Only units of live articles are found, and only `visible` ones when given (a bool per unit).
+        """
         settings = self._settings
+        visible = self._live if visible is None else visible & self._live
         qvec = embedding.encode(settings.model_name, [question], progress=False)
         c = min(settings.candidates, self._n)
-        _, dense_ids = self._faiss.search(qvec, c)
         ranks: dict[int, float] = {}
-        for rank, i in enumerate(dense_ids[0]):
-            if i >= 0:
-                ranks[int(i)] = ranks.get(int(i), 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+        for rank, i in enumerate(self._dense(qvec, c, visible)):
+            ranks[i] = ranks.get(i, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
         qterms = self.query_terms(question)
         bm25_scores: dict[int, float] = {}
-        known = [t for t in qterms if t in self._vocab]
-        if known:
-            scores = self._bm25.get_scores(known)
-            # partition first: a full sort of a million scores costs 3x more than the rest
+        ids, scores = self._bm25.scores(qterms, visible)
+        if len(ids):
+            # partition first: sorting every unit that holds a common word costs more than the rest
             top = np.argpartition(-scores, c - 1)[:c] if c < len(scores) else np.arange(len(scores))
-            top = top[np.argsort(-scores[top], kind="stable")]
-            for rank, i in enumerate(top):
-                if scores[i] <= 0:
+            top = top[np.lexsort((ids[top], -scores[top]))]
+            for rank, j in enumerate(top):
+                if scores[j] <= 0:
                     break
-                bm25_scores[int(i)] = float(scores[i])
-                ranks[int(i)] = ranks.get(int(i), 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+                i = int(ids[j])
+                bm25_scores[i] = float(scores[j])
+                ranks[i] = ranks.get(i, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
         # neighbours give context to a sentence (its pronouns, its attribution)
         neighbours = {j for i in ranks for j in (i - 1, i + 1) if 0 <= j < self._n}
         all_ids = sorted(set(ranks) | neighbours)
-        vecs = self._faiss.reconstruct_batch(np.asarray(all_ids, dtype=np.int64))
-        similarity = dict(zip(all_ids, (vecs @ qvec[0]).tolist()))
+        similarity = dict(zip(all_ids, (self.vectors(all_ids) @ qvec[0]).tolist()))
         return Retrieved(qvec[0], tuple(qterms), ranks, bm25_scores, similarity, settings.rrf_k)
+
+    def _dense(self, qvec: np.ndarray, c: int, visible: np.ndarray, min_cosine: float = -1.0) -> list[int]:
+        """The ids of the `c` visible units closest to `qvec` (and at least `min_cosine` close), best first."""
+        found: list[tuple[float, int]] = []
+        for seg in self._segments:
+            mask = visible[seg.start : seg.start + seg.size]
+            shown = int(mask.sum())
+            if not shown:
+                continue
+            params = None
+            if shown < seg.size:
+                params = _faiss().SearchParameters(sel=_faiss().IDSelectorBitmap(np.packbits(mask, bitorder="little")))
+            sims, ids = seg.faiss_index.search(qvec, min(c, shown), params=params)
+            found.extend((float(s), seg.start + int(i)) for s, i in zip(sims[0], ids[0]) if i >= 0 and s >= min_cosine)
+        if len(self._segments) > 1:
+            found.sort(key=lambda pair: -pair[0])
+        return [i for _, i in found[:c]]
+
+    def similar(self, unit: int, k: int, min_cosine: float, visible: np.ndarray | None = None) -> list[int]:
+        """Up to `k` other units whose vector is within `min_cosine` of unit `unit`'s (visible ones only)."""
+        visible = self._live if visible is None else visible & self._live
+        return [i for i in self._dense(self.vectors([unit]), k + 1, visible, min_cosine) if i != unit][:k]
+
+    def vectors(self, ids: list[int]) -> np.ndarray:
+        """The stored vectors of units `ids`, in that order."""
+        out = np.empty((len(ids), self._segments[0].faiss_index.d), dtype=np.float32)
+        where = np.searchsorted(self._starts, ids, side="right") - 1
+        for s in np.unique(where):
+            rows = np.flatnonzero(where == s)
+            local = np.asarray(ids, dtype=np.int64)[rows] - self._starts[s]
+            out[rows] = self._segments[s].faiss_index.reconstruct_batch(local)
+        return out
 
     def query_terms(self, question: str) -> list[str]:
         """Stemmed content terms of the question, typos mapped onto corpus words."""
         out = []
         for term in lexical.terms(question):
-            if term not in self._vocab and not term[0].isdigit():
+            if self._bm25.df(term) == 0 and not term[0].isdigit():
                 term = self.nearest_term(term) or term
             out.append(term)
         return list(dict.fromkeys(out))
@@ -106,10 +136,12 @@ class Retriever:
             return None
         # Among equally close words, the commonest, then the first alphabetically: the
         # vocabulary's own order changes from build to build, and answers must not.
-        return min(hits, key=lambda h: (h[1], -self._df[self._vocab[h[0]]], h[0]))[0]
+        return min(hits, key=lambda h: (h[1], -self._bm25.df(h[0]), h[0]))[0]
 
     def idf(self, term: str) -> float:
-        """BM25's inverse document frequency of a stemmed term over the units (unknown terms are rarest)."""
-        col = self._vocab.get(term)
-        df = int(self._df[col]) if col is not None and col < len(self._df) else 0
-        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+        """BM25's inverse document frequency of a stemmed term over the live units (unknown terms are rarest)."""
+        return self._bm25.idf(term)
+
+
+def _faiss() -> Any:
+    return store.search.faiss_module()

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from . import answer_types, lexical
-from .chunking import Span
 from .documents import Document
 from .retrieval import Retrieved
+from .units import Spans
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def confidence(signals: Mapping[str, float]) -> float:
 class TermCache:
     """Stemmed terms of units and documents, computed once per process (they never change in an index)."""
 
-    def __init__(self, units: Sequence[Span], documents: Mapping[str, Document]) -> None:
+    def __init__(self, units: Spans, documents: Mapping[str, Document]) -> None:
         self._units = units
         self._documents = documents
         self._unit_terms: dict[int, frozenset[str]] = {}
@@ -117,7 +117,7 @@ class TermCache:
 
 
 def score_candidates(
-    question: str, found: Retrieved, units: Sequence[Span], terms: TermCache, idf: Callable[[str], float]
+    question: str, found: Retrieved, units: Spans, terms: TermCache, idf: Callable[[str], float]
 ) -> list[Candidate]:
     """Every candidate of `found` with its signals, best first; the best one also carries `margin`."""
     weights = {t: idf(t) for t in found.query_terms}

@@ -12,7 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from rag.eval_suite import normalize as scorer_normalize
+
+from rag.eval.suite import normalize as scorer_normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "eval" / "ukraine_2022"

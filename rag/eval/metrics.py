@@ -43,6 +43,8 @@ class Metrics:
     latency_p50_ms: float | None
     latency_p95_ms: float | None
     curve: tuple[CurvePoint, ...] = ()
+    # rows that give the event's day: share answered right with that day among the quote's dates
+    dated: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields, rates rounded to 4 places."""
@@ -101,6 +103,7 @@ def summarize(outcomes: Sequence[Outcome], *, chosen: float | None = None) -> Me
     given = [o for o in answerable if o.found]
     ranked = [o for o in answerable if o.row.doc is not None]
     ms = [o.seconds * 1000 for o in outcomes]
+    dated = [o for o in answerable if o.date_ok is not None]
     return Metrics(
         questions=len(outcomes),
         answerable=len(answerable),
@@ -116,6 +119,7 @@ def summarize(outcomes: Sequence[Outcome], *, chosen: float | None = None) -> Me
         latency_p50_ms=percentile(ms, 50),
         latency_p95_ms=percentile(ms, 95),
         curve=curve(outcomes, chosen=chosen),
+        dated=_rate(sum(bool(o.date_ok) for o in dated), len(dated)),
     )
 
 
@@ -131,6 +135,7 @@ class SuiteReport:
     outcomes: tuple[Outcome, ...]
     build_seconds: float | None = None
     index_note: str | None = None
+    kinds: tuple[tuple[str, Metrics], ...] = ()  # per `kind` of question, when the suite has kinds
 
     @property
     def offsets_ok(self) -> bool:
@@ -155,6 +160,7 @@ class SuiteReport:
             "index": self.index_note,
             "overall": self.overall.to_dict(),
             "parts": {name: m.to_dict() for name, m in self.parts},
+            "kinds": {name: m.to_dict() for name, m in self.kinds},
         }
         if failures:
             out["failures"] = {c: [o.to_dict() for o in os_] for c, os_ in self.failures().items()}

@@ -56,6 +56,26 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
         for name, x in rows
     ]
     lines += _columns(table)
+    if report.kinds:
+        lines.append("")
+        lines.append("by kind of question (dated: right quote carrying the event's day, over rows that give it):")
+        kind_rows = [("kind", "n", "accuracy", "abstain", "dated", "held-out acc", "held-out abst")]
+        for name, x in report.kinds:
+            held = [o for o in report.outcomes if o.row.kind == name and o.row.part == "held-out"]
+            answerable = [o for o in held if o.row.answerable]
+            unanswerable = [o for o in held if not o.row.answerable]
+            kind_rows.append(
+                (
+                    name,
+                    str(x.questions),
+                    _pct(x.accuracy),
+                    _pct(x.abstention),
+                    _pct(x.dated),
+                    _pct(sum(o.correct for o in answerable) / len(answerable) if answerable else None),
+                    _pct(sum(not o.found for o in unanswerable) / len(unanswerable) if unanswerable else None),
+                )
+            )
+        lines += _columns(kind_rows)
     lines.append("")
     lines.append("coverage/accuracy trade-off (accuracy over answerable, abstention over unanswerable):")
     head = ["threshold", "answered", "accuracy", "abstain"]

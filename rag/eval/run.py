@@ -44,7 +44,7 @@ def evaluate(
     outcomes = []
     for row in suite.rows:
         t0 = time.perf_counter()
-        answer = answer_fn(row.q)
+        answer = answer_fn(row.q, as_of=row.as_of) if row.as_of else answer_fn(row.q)
         seconds = time.perf_counter() - t0
         outcomes.append(score_answer(row, answer, text_of, threshold=threshold, seconds=seconds))
     parts = (
@@ -52,6 +52,7 @@ def evaluate(
         if len(suite.parts) > 1
         else ()
     )
+    kinds = sorted({o.row.kind for o in outcomes if o.row.kind is not None})
     return SuiteReport(
         suite=suite.name,
         path=str(suite.path),
@@ -61,6 +62,7 @@ def evaluate(
         outcomes=tuple(outcomes),
         build_seconds=build_seconds,
         index_note=_build_note(index),
+        kinds=tuple((k, summarize([o for o in outcomes if o.row.kind == k], chosen=threshold)) for k in kinds),
     )
 
 

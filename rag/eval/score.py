@@ -46,7 +46,8 @@ class AnswerLike(Protocol):
     def passages(self) -> Sequence[PassageLike]: ...  # noqa: D102
 
 
-AnswerFn = Callable[[str], AnswerLike]
+# question -> answer; called with `as_of=` too for rows that have one
+AnswerFn = Callable[..., AnswerLike]
 # doc_id -> the document's full text; raises KeyError for an unknown id.
 TextOf = Callable[[str], str]
 
@@ -124,6 +125,9 @@ class Outcome:
     offset_errors: tuple[str, ...]
     seconds: float
     signals: Mapping[str, float] = field(default_factory=dict)
+    # for a row with a `date`: the quote is right and one of its resolved dates, or its
+    # article's date, is that day; None for rows without a date
+    date_ok: bool | None = None
 
     @property
     def cause(self) -> str | None:
@@ -193,4 +197,11 @@ def score_answer(
         offset_errors=check_offsets(answer, text_of),
         seconds=seconds,
         signals=signals,
+        date_ok=None if row.date is None else found and quote_ok and _dated(answer, row.date),
     )
+
+
+def _dated(answer: AnswerLike, day: str) -> bool:
+    """True when one of the answer's resolved event dates covers `day`, or its article is of that day."""
+    events = getattr(answer, "events", ())
+    return any(e.first <= day <= e.last for e in events) or getattr(answer, "date", None) == day

@@ -7,6 +7,7 @@ optional `doc`, `part` and `id`; see `load_suite`. Gold phrases are compared wit
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import unicodedata
@@ -15,7 +16,7 @@ from pathlib import Path
 
 QA_FILE = "qa.jsonl"
 DOCS_DIR = "docs"
-_ROW_KEYS = frozenset({"q", "gold", "doc", "unanswerable", "part", "id"})
+_ROW_KEYS = frozenset({"q", "gold", "doc", "unanswerable", "part", "id", "as_of", "kind", "date"})
 # Parts listed in this order first (tuning on "fit", reading "held-out"), any other after.
 _PART_ORDER = ("fit", "held-out")
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟«»″"} | {c: "'" for c in "‘’‚‛′`"})
@@ -36,6 +37,9 @@ class QARow:
     doc: str | None = None
     part: str | None = None
     line: int = 0
+    as_of: str | None = None  # the day the question is asked (ISO): later articles may not be quoted
+    kind: str | None = None  # what it tests (e.g. "latest", "when"); reported separately
+    date: str | None = None  # the day of the event asked about (ISO), checked against the answer's dates
 
     @property
     def answerable(self) -> bool:
@@ -76,9 +80,11 @@ def load_suite(path: str | os.PathLike[str]) -> Suite:
 
     Each non-blank line of `qa.jsonl` is a JSON object: `{"q": str, "gold": [str, ...]}`
     for an answerable question or `{"q": str, "unanswerable": true}`, optionally with
-    `doc` (path under `docs/` of the answering article), `part` (e.g. "fit", "held-out")
-    and `id` (unique; default `L<line>`). Raises `ValueError` naming the file and line of
-    the first bad row, and `FileNotFoundError` when the folder lacks `docs/` or `qa.jsonl`.
+    `doc` (path under `docs/` of the answering article), `part` (e.g. "fit", "held-out"),
+    `id` (unique; default `L<line>`), `as_of` (the day it is asked: YYYY-MM-DD), `kind` (what
+    it tests, reported separately) and `date` (the day of the event asked about). Raises
+    `ValueError` naming the file and line of the first bad row, and `FileNotFoundError` when
+    the folder lacks `docs/` or `qa.jsonl`.
     """
     root = Path(path)
     qa_path = root / QA_FILE
@@ -136,4 +142,20 @@ def _parse_row(line: str, lineno: int, root: Path) -> QARow:
     row_id = data.get("id", f"L{lineno}")
     if not isinstance(row_id, str | int) or isinstance(row_id, bool) or row_id == "":
         raise ValueError(f'{where}: "id" must be a non-empty string or an integer')
-    return QARow(str(row_id), q, tuple(dict.fromkeys(gold or ())), doc, part, lineno)
+    for key in ("as_of", "date"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not _is_iso_day(value)):
+            raise ValueError(f'{where}: "{key}" must be a day as YYYY-MM-DD, got {value!r}')
+    kind = data.get("kind")
+    if kind is not None and (not isinstance(kind, str) or not kind):
+        raise ValueError(f'{where}: "kind" must be a non-empty string such as "latest" or "when"')
+    gold_phrases = tuple(dict.fromkeys(gold or ()))
+    return QARow(str(row_id), q, gold_phrases, doc, part, lineno, data.get("as_of"), kind, data.get("date"))
+
+
+def _is_iso_day(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10

@@ -1,16 +1,22 @@
 """The index folder's layout: every file and folder name of an index, spelled once.
 
-index/
-manifest.json          format version, model, settings, sources (sha256 each), file hashes
-.lock                  held by the one build writing this folder
-data-<hash>/
-documents.jsonl      one article per line: id, metadata, full text
-units.jsonl          one quotable sentence per line; row i is vector i
-passages.jsonl       context chunks from the text splitter
-units.faiss          FAISS inner-product index of the unit vectors
-bm25/                bm25s arrays (.npy) and vocabulary (.json)
-.tmp-<pid>-<id>/       a build's data folder before it is renamed into place
-.manifest.json.<id>    a build's manifest before it replaces manifest.json
+    index/
+      manifest.json            format version, model, settings, the segments in order with every
+                               file's sha256, the articles removed since (masked), the sources
+      .lock                    held by the one build writing this folder
+      seg-<hash>/              one segment: the articles added by one build, immutable
+        documents.jsonl        one article per line: id, metadata, full text
+        units.npy              int32 (units, 3): document row, start, end of each quotable sentence
+        passages.npy           int32 (passages, 3): document row, start, end of each context chunk
+        events.npy             int32 (events, 5): unit, first day, last day (proleptic ordinals),
+                               start, end (document offsets) of each resolved time expression
+        vectors.faiss          FAISS inner-product index of the unit vectors (row i = unit i)
+        terms/                 BM25 postings: vocab.json, offsets/units/freqs/lengths .npy
+      .tmp-<pid>-<id>/         a build's segment before it is renamed into place
+      .manifest.json.<id>      a build's manifest before it replaces manifest.json
+
+A build writes new segments, then swaps manifest.json with one atomic rename; segments the
+new manifest no longer names are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -21,27 +27,31 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import bm25
+
 FORMAT = "rag-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 DOCUMENTS = "documents.jsonl"
-UNITS = "units.jsonl"
-PASSAGES = "passages.jsonl"
-VECTORS = "units.faiss"
-BM25 = "bm25"
-# Files every data folder holds (bm25/ adds a few more); a manifest that omits one is refused.
-REQUIRED_FILES = (DOCUMENTS, UNITS, PASSAGES, VECTORS)
+UNITS = "units.npy"
+PASSAGES = "passages.npy"
+EVENTS = "events.npy"
+VECTORS = "vectors.faiss"
+TERMS = "terms"
+# Files every segment holds; a manifest that omits one is refused.
+REQUIRED_FILES = (DOCUMENTS, UNITS, PASSAGES, EVENTS, VECTORS, *(f"{TERMS}/{name}" for name in bm25.FILES))
 
-_DATA_NAME = re.compile(r"data-[0-9a-f]{8,64}")
+SEGMENT_PREFIX = "seg-"
+_SEGMENT_NAME = re.compile(r"seg-[0-9a-f]{8,64}")
 _TMP_PREFIX = ".tmp-"
 _MANIFEST_TMP_PREFIX = f".{MANIFEST}."
 
 
-def is_data_name(name: str) -> bool:
-    """True for a well-formed data folder name (`data-<hex>`), nothing that could leave the folder."""
-    return bool(_DATA_NAME.fullmatch(name))
+def is_segment_name(name: str) -> bool:
+    """True for a well-formed segment folder name (`seg-<hex>`), nothing that could leave the folder."""
+    return bool(_SEGMENT_NAME.fullmatch(name))
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ class IndexLayout:
 
     @property
     def manifest(self) -> Path:
-        """The manifest naming the current data folder."""
+        """The manifest naming the current segments."""
         return self.root / MANIFEST
 
     @property
@@ -60,12 +70,12 @@ class IndexLayout:
         """The lock file one build holds while it writes."""
         return self.root / LOCK
 
-    def data(self, name: str) -> Path:
-        """The data folder `name` (as the manifest names it)."""
+    def segment(self, name: str) -> Path:
+        """The segment folder `name` (as the manifest names it)."""
         return self.root / name
 
     def new_tmp_dir(self, suffix: str = "") -> Path:
-        """A fresh name for a build's temporary data folder; it carries the builder's pid."""
+        """A fresh name for a build's temporary segment folder; it carries the builder's pid."""
         return self.root / f"{_TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}"
 
     def new_tmp_manifest(self) -> Path:
@@ -74,7 +84,7 @@ class IndexLayout:
 
     @staticmethod
     def is_temporary(name: str) -> bool:
-        """True for a build's temporary data folder or manifest."""
+        """True for a build's temporary segment folder or manifest."""
         return name.startswith((_TMP_PREFIX, _MANIFEST_TMP_PREFIX))
 
     @staticmethod

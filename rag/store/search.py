@@ -1,4 +1,4 @@
-"""The two search structures of an index: FAISS over the unit vectors, bm25s over the unit terms."""
+"""The vector search structure of a segment: FAISS over its unit vectors (exact, or HNSW when large)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
-from ..lexical import terms
 
 # FAISS searches with one OpenMP thread: the engine asks one question at a time, and a
 # parallel region over two threads waits for both to be scheduled. One exact search over
@@ -59,20 +58,3 @@ def read_faiss(path: Path, settings: Settings) -> Any:
 def write_faiss(index: Any, path: Path) -> None:
     """Save a FAISS index."""
     faiss_module().write_index(index, str(path))
-
-
-def make_bm25(unit_texts: list[str]) -> Any:
-    """A bm25s index of the stemmed content terms of each unit (row i = unit i)."""
-    import bm25s
-
-    tokens = [terms(t) or [""] for t in unit_texts]
-    retriever = bm25s.BM25()
-    retriever.index(tokens, show_progress=False)
-    return retriever
-
-
-def read_bm25(path: Path) -> Any:
-    """A bm25s index saved with `.save(path)`."""
-    import bm25s
-
-    return bm25s.BM25.load(str(path), show_progress=False, verbosity=0)

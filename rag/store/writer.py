@@ -1,7 +1,7 @@
-"""Write an index folder atomically: a new data folder, then one rename of the manifest.
+"""Write an index folder atomically: new segment folders first, then one rename of the manifest.
 
-A build killed at any point leaves the previous manifest, and the data it names, in place;
-the next build removes what the dead one left behind.
+A build killed at any point leaves the previous manifest, and the segments it names, in
+place; the next build removes what the dead one left behind.
 """
 
 from __future__ import annotations
@@ -11,19 +11,31 @@ import hashlib
 import json
 import os
 import shutil
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..chunking import Span
+from ..bm25 import Postings
 from ..config import Settings
 from ..documents import Document, sha256_file
 from ..errors import IndexWriteError, RagError
 from . import search
-from .layout import BM25, DOCUMENTS, FORMAT, FORMAT_VERSION, PASSAGES, UNITS, VECTORS, IndexLayout
+from .layout import DOCUMENTS, EVENTS, PASSAGES, SEGMENT_PREFIX, TERMS, UNITS, VECTORS, IndexLayout
+
+
+@dataclass(frozen=True)
+class SegmentContent:
+    """What one segment holds, in memory, ready to be written."""
+
+    documents: Sequence[Document]
+    units: np.ndarray  # int32 (units, 3): document row (in `documents`), start, end
+    passages: np.ndarray  # int32 (passages, 3): the same for context chunks
+    events: np.ndarray  # int32 (events, 5): unit, first day, last day, start, end
+    vectors: np.ndarray  # float32 (units, dimension), unit length
+    postings: Postings
 
 
 @contextlib.contextmanager
@@ -45,10 +57,9 @@ def build_lock(index_path: Path) -> Iterator[None]:
     """One builder at a time per index folder, across threads and processes."""
     from filelock import FileLock
 
-    layout = IndexLayout(index_path)
     with write_errors(index_path):
         index_path.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(layout.lock)
+        lock = FileLock(IndexLayout(index_path).lock)
         lock.acquire()
     try:
         yield
@@ -65,100 +76,90 @@ def file_hashes(folder: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def write(
-    index_path: Path,
-    settings: Settings,
-    documents: list[Document],
-    units: list[Span],
-    passages: list[Span],
-    vectors: np.ndarray,
-    source_rows: dict[str, Any],
-) -> None:
-    """Write a whole index into `index_path`, replacing the current one atomically."""
+def write_segment(index_path: Path, content: SegmentContent, settings: Settings) -> dict[str, Any]:
+    """Write one segment folder (named after its content) and return its manifest entry."""
     layout = IndexLayout(index_path)
     tmp = layout.new_tmp_dir()
     tmp.mkdir()
     try:
-        _jsonl(
-            tmp / DOCUMENTS,
-            (
-                {
-                    "doc_id": d.doc_id,
-                    "sha256": d.sha256,
-                    "date": d.date,
-                    "title": d.title,
-                    "source": d.source,
-                    "url": d.url,
-                    "body_start": d.body_start,
-                    "text": d.text,
-                }
-                for d in documents
-            ),
-        )
-        _jsonl(tmp / UNITS, ({"doc_id": u.doc_id, "start": u.start, "end": u.end, "text": u.text} for u in units))
-        _jsonl(tmp / PASSAGES, ({"doc_id": p.doc_id, "start": p.start, "end": p.end, "text": p.text} for p in passages))
-        faiss_index = search.make_faiss(vectors, settings)
+        with (tmp / DOCUMENTS).open("w", encoding="utf-8") as fh:
+            for d in content.documents:
+                fh.write(json.dumps(document_row(d), ensure_ascii=False) + "\n")
+        for name, array in ((UNITS, content.units), (PASSAGES, content.passages), (EVENTS, content.events)):
+            np.save(tmp / name, np.ascontiguousarray(array, dtype=np.int32), allow_pickle=False)
+        faiss_index = search.make_faiss(content.vectors, settings)
         search.write_faiss(faiss_index, tmp / VECTORS)
-        search.make_bm25([u.text for u in units]).save(str(tmp / BM25), show_progress=False)
+        content.postings.save(tmp / TERMS)
         files = file_hashes(tmp)
         _fsync_tree(tmp)
-        digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-        data_name = f"data-{digest}"
-        final = layout.data(data_name)
+        name = SEGMENT_PREFIX + hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+        final = layout.segment(name)
         if final.exists() and file_hashes(final) == files:  # identical content already on disk
             shutil.rmtree(tmp)
         else:
             if final.exists():  # same name, damaged content (the build that repairs it): set it aside
                 os.rename(final, layout.new_tmp_dir("-damaged"))
             os.rename(tmp, final)
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "model": {"name": settings.model_name, "dimension": int(vectors.shape[1])},
-            "settings": settings.to_dict(),
-            "faiss": {"type": type(faiss_index).__name__, "vectors": int(faiss_index.ntotal)},
-            "counts": {"documents": len(documents), "units": len(units), "passages": len(passages)},
-            "data": data_name,
-            "files": files,
-            "sources": source_rows,
-        }
-        tmp_manifest = layout.new_tmp_manifest()
-        tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        with tmp_manifest.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_manifest, layout.manifest)
         _fsync_dir(index_path)
+        counts = {"documents": len(content.documents), "units": len(content.units), "passages": len(content.passages)}
+        return {
+            "name": name,
+            "faiss": type(faiss_index).__name__,
+            "dimension": int(content.vectors.shape[1]),
+            "counts": counts,
+            "files": files,
+        }
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def document_row(doc: Document) -> dict[str, Any]:
+    """A document as one JSON object of documents.jsonl (every field of `Document`)."""
+    return {name: getattr(doc, name) for name in Document.__dataclass_fields__}
+
+
+def write_manifest(index_path: Path, manifest: dict[str, Any]) -> None:
+    """Replace the manifest of `index_path` atomically (temp file, fsync, rename, fsync of the folder)."""
+    layout = IndexLayout(index_path)
+    tmp_manifest = layout.new_tmp_manifest()
+    tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    with tmp_manifest.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp_manifest, layout.manifest)
+    _fsync_dir(index_path)
+
+
 def remove_leftovers(index_path: Path) -> None:
-    """Drop data folders the manifest no longer names and temporary files of dead builds."""
+    """Drop segments the manifest no longer names and temporary files of dead builds."""
     layout = IndexLayout(index_path)
     try:
-        current = json.loads(layout.manifest.read_text(encoding="utf-8")).get("data")
-    except (OSError, ValueError, AttributeError):
-        current = None
+        manifest = json.loads(layout.manifest.read_text(encoding="utf-8"))
+        current = {s["name"] for s in manifest["segments"]}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        current = None  # no readable manifest: keep every segment, it may be repaired from them
     for path in index_path.glob("*"):
         name = path.name
-        if name.startswith("data-") and current is not None and name != current:
-            shutil.rmtree(path, ignore_errors=True)
-        elif layout.is_temporary(name):
-            pid = layout.builder_pid(name)
-            if pid is not None and pid != os.getpid() and _alive(pid):
-                continue  # another process is building right now
+        if (name.startswith((SEGMENT_PREFIX, "data-")) and current is not None and name not in current) or (
+            layout.is_temporary(name) and not _building(layout.builder_pid(name))
+        ):
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
 
 
-def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+def _building(pid: int | None) -> bool:
+    """True when `pid` is another live process (whose temporary files must be left alone)."""
+    if pid is None or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -175,13 +176,3 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,0 +1,136 @@
+"""BM25 over sentence units held in segments, scored with collection-wide statistics.
+
+Each segment stores postings (term -> units holding it, with term frequencies) and unit
+lengths; document frequencies, the unit count and the mean length are summed over the live
+units of every segment at query time. So an index that grows by appending segments, with
+removed articles masked, scores exactly like one rebuilt from scratch. bm25s, used before,
+bakes its IDF into a precomputed score matrix, which cannot be appended to. The formula and
+the float32 arithmetic are bm25s's "lucene" variant (k1 = 1.5, b = 0.75), so scores match it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+K1 = 1.5
+B = 0.75
+
+VOCAB, OFFSETS, UNITS, FREQS, LENGTHS = "vocab.json", "offsets.npy", "units.npy", "freqs.npy", "lengths.npy"
+FILES = (VOCAB, OFFSETS, UNITS, FREQS, LENGTHS)
+
+
+@dataclass(frozen=True)
+class Postings:
+    """The term statistics of one segment's units (unit ids local to the segment)."""
+
+    vocab: dict[str, int]  # term -> column
+    offsets: np.ndarray  # int64 (terms + 1,): column c's postings are [offsets[c], offsets[c + 1])
+    units: np.ndarray  # int32: the unit of each posting, ascending within a column
+    freqs: np.ndarray  # uint16: the term's count in that unit
+    lengths: np.ndarray  # int32 (units,): content terms per unit (at least 1, as bm25s counts an empty unit)
+
+    @classmethod
+    def build(cls, unit_terms: Iterable[Sequence[str]]) -> Postings:
+        """Postings of units given as lists of stemmed terms (row i = unit i)."""
+        vocab: dict[str, int] = {}
+        pairs: dict[tuple[int, int], int] = {}
+        lengths = []
+        for unit, terms in enumerate(unit_terms):
+            lengths.append(max(len(terms), 1))
+            for term in terms:
+                col = vocab.setdefault(term, len(vocab))
+                pairs[(col, unit)] = pairs.get((col, unit), 0) + 1
+        keys = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+        freqs = np.array([pairs[(int(c), int(u))] for c, u in keys], dtype=np.uint16)
+        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.add.at(offsets, keys[:, 0] + 1, 1)
+        return cls(vocab, np.cumsum(offsets), keys[:, 1].astype(np.int32), freqs, np.array(lengths, dtype=np.int32))
+
+    def save(self, folder: Path) -> None:
+        """Write the postings as plain files into `folder` (created)."""
+        folder.mkdir()
+        (folder / VOCAB).write_text(json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
+        for name, array in ((OFFSETS, self.offsets), (UNITS, self.units), (FREQS, self.freqs), (LENGTHS, self.lengths)):
+            np.save(folder / name, array, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> Postings:
+        """Postings saved by `save`."""
+        terms = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+        arrays = [np.load(folder / name, allow_pickle=False) for name in (OFFSETS, UNITS, FREQS, LENGTHS)]
+        postings = cls({t: i for i, t in enumerate(terms)}, *arrays)
+        if len(postings.offsets) != len(terms) + 1 or postings.offsets[-1] != len(postings.units) != len(
+            postings.freqs
+        ):
+            raise ValueError("postings arrays do not match their vocabulary")
+        return postings
+
+
+class BM25:
+    """BM25 over the units of several segments (global unit id = segment start + local id)."""
+
+    def __init__(self, segments: Sequence[Postings], starts: Sequence[int], live: np.ndarray) -> None:
+        self._segments = segments
+        self._starts = list(starts)
+        self._live = live  # bool per global unit: False for units of removed articles
+        lengths = np.concatenate([p.lengths for p in segments]) if segments else np.zeros(0, np.int32)
+        self._lengths = lengths
+        self.units = int(live.sum())
+        self._mean_length = float(lengths[live].mean()) if self.units else 1.0
+        self._df: dict[str, int] = {}
+
+    def _postings(self, term: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(global unit ids, frequencies) of `term` in each segment, live units only."""
+        out = []
+        for postings, start in zip(self._segments, self._starts):
+            col = postings.vocab.get(term)
+            if col is None:
+                continue
+            a, b = postings.offsets[col], postings.offsets[col + 1]
+            ids = postings.units[a:b].astype(np.int64) + start
+            keep = self._live[ids]
+            out.append((ids[keep], postings.freqs[a:b][keep]))
+        return out
+
+    def df(self, term: str) -> int:
+        """How many live units hold `term`."""
+        found = self._df.get(term)
+        if found is None:
+            found = self._df[term] = sum(len(ids) for ids, _ in self._postings(term))
+        return found
+
+    def idf(self, term: str) -> float:
+        """Lucene's inverse document frequency of `term` over the live units."""
+        df = self.df(term)
+        return math.log(1 + (self.units - df + 0.5) / (df + 0.5))
+
+    def vocabulary(self) -> set[str]:
+        """Every term of a live unit... or of a removed one, until the next compaction."""
+        return {t for p in self._segments for t in p.vocab}
+
+    def scores(self, terms: Sequence[str], visible: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(unit ids, scores) of the units holding any of `terms` (only `visible` ones when given)."""
+        total = np.zeros(len(self._lengths), dtype=np.float32)
+        touched = []
+        for term in terms:
+            parts = self._postings(term)
+            if not parts:
+                continue
+            idf = np.float32(self.idf(term))
+            for ids, freqs in parts:
+                tf = freqs.astype(np.float32)
+                norm = K1 * ((1 - B) + B * self._lengths[ids] / np.float64(self._mean_length))
+                np.add.at(total, ids, (idf * (tf / (norm + tf))).astype(np.float32))
+                touched.append(ids)
+        if not touched:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        ids = np.unique(np.concatenate(touched))
+        if visible is not None:
+            ids = ids[visible[ids]]
+        return ids, total[ids]

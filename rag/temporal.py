@@ -1,0 +1,174 @@
+"""Time in answering: the `as_of` day, what a question asks of time, which sentences it may see, the newest answer.
+
+A crisis is a stream of dated reports whose figures change. Unless a question names a day or
+window, it asks about the state of things as of `as_of` (or the newest article): among the
+sentences that answer about as well as the best one, the newest article wins, and the others
+are shown as updates. A question that names a day or window ("on February 24", "last week")
+is answered only from sentences about that time. Undated articles stay answerable, but never
+win on recency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import answer_types
+from .dates import DateRange, find_time_expressions, parse_date, question_window
+from .signals import Candidate
+from .store import NO_DAY, IndexData
+
+# Words that ask for the current state of something.
+_LATEST = re.compile(
+    r"\b(?:now|latest|newest|most\s+recent|recently|currently|current|still|so\s+far|to\s+date|as\s+of|at\s+present|"
+    r"presently|these\s+days|any\s*more|up\s+to\s+now|as\s+it\s+stands|updates?|yet)\b",
+    re.IGNORECASE,
+)
+# Among answers this close to the best one (in ranking score), the newest article wins: wider when the
+# question asks for the latest, narrower otherwise (a tie-break). Set on the fit part of eval/ukraine_2022.
+LATEST_MARGIN = 0.5
+TIE_MARGIN = 0.25
+# A when-question prefers a sentence carrying a resolved date this close to the best one.
+WHEN_MARGIN = 0.4
+# An alternative sentence counts as an answer (to prefer it, or list it as an update) when its
+# confidence reaches this: the default refusal threshold, fixed here so that which sentence is
+# chosen does not move with `Settings.threshold`, which `rag eval` sweeps over one run.
+ANSWER_CONFIDENCE = 0.5
+# An article reports "today" on its own date and, for evening addresses published after midnight,
+# on the day after: an article dated up to this many days after a window still speaks of it.
+_REPORT_LAG = 1
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    """What a question asks of time."""
+
+    as_of: dt.date | None  # as given: only articles dated on or before it are visible
+    now: dt.date | None  # as_of, or the newest article's date
+    window: DateRange | None  # the day or window the question names
+    latest: bool  # the question asks for the current state ("now", "latest", "still", ...)
+    when: bool  # the question asks when something happened
+    topic: str  # the question without its time words: what it is about, for matching sentences
+
+
+def time_frame(question: str, as_of: str | dt.date | None, newest: dt.date | None) -> TimeFrame:
+    """The `TimeFrame` of `question` asked on `as_of` (ValueError when it is not a date)."""
+    day = parse_date(as_of, name="as_of")
+    now = day or newest
+    window = question_window(question, now) if now else None
+    latest = bool(_LATEST.search(question))
+    if window is not None and latest and window.first == window.last == now:
+        window = None  # "as of today", "how many now": the current state, not the events of one day
+    when = answer_types.question_kind(question) == answer_types.DATE and window is None
+    return TimeFrame(day, now, window, latest, when, _topic(question, now))
+
+
+def _topic(question: str, now: dt.date | None) -> str:
+    """`question` with its time expressions and words asking for the latest blanked out.
+
+    "What is the latest on the talks?" is about the talks, and "How many were evacuated on
+    March 20?" is answered by a sentence about evacuations dated March 20, whether or not it
+    repeats the date: the time words select sentences by date (`Timeline.visible`), not by words.
+    """
+    spans = [(m.start(), m.end()) for m in _LATEST.finditer(question)]
+    if now is not None:
+        spans += [(e.start, e.end) for e in find_time_expressions(question, now)]
+    chars = list(question)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    topic = " ".join("".join(chars).split())
+    return topic if any(ch.isalnum() for ch in topic) else question
+
+
+class Timeline:
+    """The dates of an index's units: article days, resolved event dates, what a frame may see."""
+
+    def __init__(self, data: IndexData) -> None:
+        self._data = data
+        self.unit_day = data.doc_day[data.units.doc_rows]  # int32 per unit, NO_DAY when undated
+        counts = np.diff(data.event_offsets)
+        self._event_unit = np.repeat(np.arange(len(counts)), counts)
+        live_days = data.doc_day[data.doc_live & (data.doc_day != NO_DAY)]
+        self.newest = dt.date.fromordinal(int(live_days.max())) if len(live_days) else None
+        self.oldest = dt.date.fromordinal(int(live_days.min())) if len(live_days) else None
+
+    def visible(self, frame: TimeFrame) -> np.ndarray | None:
+        """A bool per unit: what `frame` may quote (None: everything live)."""
+        mask = None
+        if frame.as_of is not None:
+            day = self.unit_day
+            mask = (day == NO_DAY) | (day <= frame.as_of.toordinal())
+        if frame.window is not None:
+            first, last = frame.window.first.toordinal(), frame.window.last.toordinal()
+            events = self._data.events
+            overlap = (events[:, 0] <= last) & (events[:, 1] >= first)
+            about = np.zeros(len(self.unit_day), dtype=bool)
+            about[self._event_unit[overlap]] = True
+            elsewhere = np.zeros(len(self.unit_day), dtype=bool)
+            elsewhere[self._event_unit[~overlap]] = True
+            reported = (self.unit_day >= first) & (self.unit_day <= last + _REPORT_LAG) & ~elsewhere
+            in_window = about | reported
+            mask = in_window if mask is None else mask & in_window
+        return mask
+
+    def events(self, unit: int) -> list[tuple[dt.date, dt.date, int, int]]:
+        """The resolved event dates of `unit`: (first, last, start, end) with document offsets."""
+        lo, hi = self._data.event_offsets[unit], self._data.event_offsets[unit + 1]
+        return [
+            (dt.date.fromordinal(int(a)), dt.date.fromordinal(int(b)), int(s), int(e))
+            for a, b, s, e in self._data.events[lo:hi]
+        ]
+
+    def has_event(self, unit: int) -> bool:
+        """True when `unit` holds a resolved time expression."""
+        return bool(self._data.event_offsets[unit + 1] > self._data.event_offsets[unit])
+
+    def day(self, unit: int) -> dt.date | None:
+        """The article date of `unit`, or None."""
+        d = int(self.unit_day[unit])
+        return None if d == NO_DAY else dt.date.fromordinal(d)
+
+
+def prefer_dated(
+    candidates: Sequence[Candidate],
+    frame: TimeFrame,
+    has_event: Callable[[int], bool],
+    answers: Callable[[Candidate], bool],
+) -> list[Candidate]:
+    """For a when-question, `candidates` with the best near-best answer that carries a resolved date first."""
+    if not candidates or not frame.when or has_event(candidates[0].unit):
+        return list(candidates)
+    best = candidates[0]
+    dated = [c for c in candidates if c.score >= best.score - WHEN_MARGIN and has_event(c.unit) and answers(c)]
+    if not dated:
+        return list(candidates)
+    return [dated[0], *(c for c in candidates if c is not dated[0])]
+
+
+def prefer_recent(
+    candidates: Sequence[Candidate],
+    frame: TimeFrame,
+    day_of: Callable[[int], int],
+    answers: Callable[[Candidate], bool],
+) -> list[Candidate]:
+    """`candidates` (best first) with the newest near-best answer moved to the front.
+
+    Near-best: within `LATEST_MARGIN` of the best score when the question asks for the latest,
+    `TIE_MARGIN` otherwise, and itself an answer (`answers`). When-questions and questions about
+    a named window keep their order: the best sentence about the event wins, not the newest.
+    """
+    if not candidates or frame.when or frame.window is not None:
+        return list(candidates)
+    best = candidates[0]
+    margin = LATEST_MARGIN if frame.latest else TIE_MARGIN
+    near = [c for c in candidates if c.score >= best.score - margin and day_of(c.unit) != NO_DAY and answers(c)]
+    if not near:
+        return list(candidates)
+    chosen = max(near, key=lambda c: (day_of(c.unit), c.score))
+    if chosen is best or day_of(chosen.unit) <= day_of(best.unit):
+        return list(candidates)
+    return [chosen, *(c for c in candidates if c is not chosen)]
