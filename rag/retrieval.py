@@ -13,9 +13,7 @@ import numpy as np
 
 from . import embedding, lexical, store
 from .config import Settings
-
-# Typos: a question word the corpus never uses is matched to a corpus word this close.
-_MAX_EDITS = {5: 1, 8: 2}
+from .typos import TypoIndex
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,13 @@ class Retriever:
         self._n = len(data.units)
         self._live = data.unit_live
         self._settings = settings
-        self._vocab_list = sorted(t for t in data.bm25.vocabulary() if t)
+        # the sorted vocabulary and its typo index are made on the first unknown word, not at load
+        self._vocab_list: list[str] = []
+        self._typos = TypoIndex(self._sorted_vocabulary, self._bm25.df)
+
+    def _sorted_vocabulary(self) -> list[str]:
+        self._vocab_list = sorted(t for t in self._bm25.vocabulary() if t)
+        return self._vocab_list
 
     def retrieve(self, question: str, visible: np.ndarray | None = None) -> Retrieved:
         """Dense and BM25 candidates of `question` fused by reciprocal rank, with neighbours' similarities.
@@ -124,19 +128,12 @@ class Retriever:
         return list(dict.fromkeys(out))
 
     def nearest_term(self, term: str) -> str | None:
-        """The corpus word within a few edits of `term` (commonest, then alphabetical), or None."""
-        edits = max((e for n, e in _MAX_EDITS.items() if len(term) >= n), default=0)
-        if not edits or not self._vocab_list:
-            return None
-        from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
+        """The corpus word within a few edits of `term` (closest, commonest, then alphabetical), or None.
 
-        hits = process.extract(term, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=edits, limit=20)
-        if not hits:
-            return None
-        # Among equally close words, the commonest, then the first alphabetically: the
-        # vocabulary's own order changes from build to build, and answers must not.
-        return min(hits, key=lambda h: (h[1], -self._bm25.df(h[0]), h[0]))[0]
+        Among equally close words the commonest wins, then the first alphabetically: the
+        vocabulary's own order changes from build to build, and answers must not.
+        """
+        return self._typos.nearest(term)
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of a stemmed term over the live units (unknown terms are rarest)."""
