@@ -10,7 +10,15 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 # Fields that shape what is stored in an index: changing one makes an index stale.
 # The others only steer answering, so they may change without a rebuild.
-INDEX_FIELDS = ("model_name", "chunk_size", "chunk_overlap", "approximate_above", "hnsw_m", "hnsw_ef_construction")
+INDEX_FIELDS = (
+    "model_name",
+    "chunk_size",
+    "chunk_overlap",
+    "approximate_above",
+    "hnsw_m",
+    "hnsw_ef_construction",
+    "sq8_above",
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,9 @@ class Settings:
     hnsw_m: int = 16
     hnsw_ef_construction: int = 40
     hnsw_ef_search: int = 1024
+    # Above this many units a segment stores its vectors as 8-bit scalars (FAISS SQ8: one byte per
+    # dimension instead of four, trained per dimension on the segment's own vectors). MEASURED_SQ8
+    sq8_above: int = 100_000
     # Retrieval: candidates taken from each retriever before fusing with reciprocal rank fusion.
     candidates: int = 40
     rrf_k: int = 60
@@ -51,6 +62,8 @@ class Settings:
             raise ValueError("chunk_size must be positive and 0 <= chunk_overlap < chunk_size")
         if self.candidates < 1 or self.passages < 1 or self.batch_size < 1:
             raise ValueError("candidates, passages and batch_size must be at least 1")
+        if self.approximate_above < 0 or self.sq8_above < 0:
+            raise ValueError("approximate_above and sq8_above must be >= 0 (a number of units)")
         if self.max_quote_chars < 40 or self.max_question_chars < 10:
             raise ValueError("max_quote_chars must be >= 40 and max_question_chars >= 10")
 

@@ -1,4 +1,4 @@
-"""The vector search structure of a segment: FAISS over its unit vectors (exact, or HNSW when large)."""
+"""The vector search structure of a segment: FAISS over its unit vectors (exact, or HNSW when large; SQ8 when large)."""
 
 from __future__ import annotations
 
@@ -27,21 +27,36 @@ def faiss_module() -> Any:
 
 
 def make_faiss(vectors: np.ndarray, settings: Settings) -> Any:
-    """Exact inner product for small corpora, HNSW above `settings.approximate_above` units."""
+    """Exact inner product for small corpora, HNSW above `settings.approximate_above` units.
+
+    Above `settings.sq8_above` units the vectors are stored as 8-bit scalars (SQ8), trained on
+    the segment's own vectors (per dimension, its minimum and maximum).
+    """
     faiss = faiss_module()
     dim = vectors.shape[1]
+    quantized = len(vectors) > settings.sq8_above
+    sq8 = faiss.ScalarQuantizer.QT_8bit
     index: Any
     if len(vectors) > settings.approximate_above:
-        index = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        if quantized:
+            index = faiss.IndexHNSWSQ(dim, sq8, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        else:
+            index = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = settings.hnsw_ef_construction
         index.hnsw.efSearch = settings.hnsw_ef_search
         faiss.omp_set_num_threads(os.cpu_count() or 1)
         try:
+            if quantized:
+                index.train(vectors)
             index.add(vectors)
         finally:
             faiss.omp_set_num_threads(SEARCH_THREADS)
     else:
-        index = faiss.IndexFlatIP(dim)
+        if quantized:
+            index = faiss.IndexScalarQuantizer(dim, sq8, faiss.METRIC_INNER_PRODUCT)
+            index.train(vectors)
+        else:
+            index = faiss.IndexFlatIP(dim)
         if len(vectors):
             index.add(vectors)
     return index
