@@ -37,7 +37,7 @@ class Index:
         self.manifest = data.manifest
         self.report = report
         self._retriever = Retriever(data, data.settings)
-        self._documents = {doc_id: data.documents[row] for doc_id, row in sorted(data.doc_rows.items())}
+        self._documents = data.live_articles()  # read on demand: texts are not all held in memory
         self._terms = signals.TermCache(data.units, self._documents)
         self._timeline = temporal.Timeline(data)
 

@@ -1,7 +1,8 @@
 """The sentence units and passages of a loaded index, as numpy arrays over its documents.
 
 A unit's text is sliced from its document on demand, so memory does not grow with a Python
-object per unit: a million units cost a few arrays of int32, not a million strings.
+object per unit: a million units cost a few arrays of int32, not a million strings. The documents
+themselves may be read on demand too (`store.articles.Articles`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class SpanTable:
         self, documents: Sequence[Document], doc_rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
     ) -> None:
         self.documents = documents
+        # ids without reading an article, when `documents` has them (`store.articles.Articles`)
+        self._doc_ids: Sequence[str] | None = getattr(documents, "ids", None)
         self.doc_rows = doc_rows  # int32: row of each span's document in `documents`
         self.starts = starts
         self.ends = ends
@@ -47,7 +50,8 @@ class SpanTable:
 
     def doc_id(self, i: int) -> str:
         """The document id of span `i`."""
-        return self.documents[int(self.doc_rows[i])].doc_id
+        row = int(self.doc_rows[i])
+        return self._doc_ids[row] if self._doc_ids is not None else self.documents[row].doc_id
 
     def text(self, i: int) -> str:
         """The text of span `i`."""

@@ -17,6 +17,7 @@ from ..documents import Document, sha256_file
 from ..errors import IndexCorruptError, IndexNotFoundError
 from ..units import SpanTable
 from . import search
+from .articles import ArticleFile, Articles, LiveArticles
 from .layout import (
     DOCUMENTS,
     EVENTS,
@@ -60,7 +61,7 @@ class IndexData:
 
     manifest: dict[str, Any]
     settings: Settings
-    documents: tuple[Document, ...]
+    documents: Articles  # by row; each text read from its segment's documents.jsonl when asked for
     doc_rows: dict[str, int]  # live document id -> row
     doc_live: np.ndarray  # bool per document row
     doc_day: np.ndarray  # int32 per document row: its date as a proleptic ordinal, NO_DAY when undated
@@ -74,8 +75,12 @@ class IndexData:
     bm25: BM25
 
     def live_documents(self) -> list[Document]:
-        """The documents that answers may quote, by id."""
+        """The documents that answers may quote, by id (every one read: see `live_articles` for a lazy view)."""
         return [self.documents[r] for _, r in sorted(self.doc_rows.items())]
+
+    def live_articles(self) -> LiveArticles:
+        """The documents that answers may quote, by id, each read from disk when asked for (the recent kept)."""
+        return LiveArticles(self.documents, self.doc_rows)
 
 
 def rebuild_hint(index_path: Path) -> str:
@@ -185,21 +190,20 @@ def _day(value: str | None) -> int:
 def _load_checked(index_path: Path, manifest: dict[str, Any]) -> IndexData:
     settings = Settings.from_dict(manifest["settings"])
     dimension = manifest["model"]["dimension"]
-    documents: list[Document] = []
+    files: list[ArticleFile] = []
     doc_live: list[bool] = []
     units, passages, events, event_units, segments, postings = [], [], [], [], [], []
     n_units = 0
     for seg in manifest["segments"]:
         folder = _verified(index_path, seg)
         removed = set(manifest.get("removed", {}).get(seg["name"], ()))
-        first_row = len(documents)
-        with (folder / DOCUMENTS).open(encoding="utf-8") as fh:
-            seg_docs = [Document(**json.loads(line)) for line in fh]
+        first_row = sum(len(f) for f in files)
+        seg_docs = ArticleFile(folder / DOCUMENTS)
         seg_units, seg_passages = _int_table(folder / UNITS, 3), _int_table(folder / PASSAGES, 3)
         seg_events = _int_table(folder / EVENTS, 5)
+        lengths = seg_docs.lengths
         for table in (seg_units, seg_passages):
             rows, starts, ends = table[:, 0], table[:, 1], table[:, 2]
-            lengths = np.array([len(d.text) for d in seg_docs], dtype=np.int64)
             if len(table) and (rows.min() < 0 or rows.max() >= len(seg_docs)):
                 raise IndexCorruptError(f"spans of {folder} name unknown documents; {rebuild_hint(index_path)}")
             if len(table) and ((starts < 0) | (starts >= ends) | (ends > lengths[rows])).any():
@@ -212,8 +216,8 @@ def _load_checked(index_path: Path, manifest: dict[str, Any]) -> IndexData:
             raise IndexCorruptError(
                 f"vector or term count of {folder} does not match its units; {rebuild_hint(index_path)}"
             )
-        documents.extend(seg_docs)
-        doc_live.extend(d.doc_id not in removed for d in seg_docs)
+        files.append(seg_docs)
+        doc_live.extend(doc_id not in removed for doc_id in seg_docs.ids)
         units.append(seg_units + np.array([first_row, 0, 0], dtype=np.int32))
         passages.append(seg_passages + np.array([first_row, 0, 0], dtype=np.int32))
         event_units.append(seg_events[:, 0].astype(np.int64) + n_units)
@@ -221,8 +225,9 @@ def _load_checked(index_path: Path, manifest: dict[str, Any]) -> IndexData:
         segments.append(Segment(seg["name"], n_units, len(seg_units), first_row, len(seg_docs), faiss_index))
         postings.append(terms)
         n_units += len(seg_units)
+    documents = Articles(files)
     live = np.array(doc_live, dtype=bool)
-    doc_rows = {d.doc_id: r for r, d in enumerate(documents) if live[r]}
+    doc_rows = {doc_id: r for r, doc_id in enumerate(documents.ids) if live[r]}
     if len(doc_rows) != int(live.sum()):
         raise IndexCorruptError(f"an article is live in two segments of {index_path}; {rebuild_hint(index_path)}")
     unit_table = np.concatenate(units)
@@ -232,14 +237,14 @@ def _load_checked(index_path: Path, manifest: dict[str, Any]) -> IndexData:
     passage_table = passage_table[order]
     all_event_units = np.concatenate(event_units)
     event_order = np.argsort(all_event_units, kind="stable")
-    docs = tuple(documents)
+    docs = documents
     return IndexData(
         manifest=manifest,
         settings=settings,
         documents=docs,
         doc_rows=doc_rows,
         doc_live=live,
-        doc_day=np.array([_day(d.date) for d in documents], dtype=np.int32),
+        doc_day=np.array([_day(d) for d in documents.dates], dtype=np.int32),
         units=SpanTable(docs, unit_table[:, 0], unit_table[:, 1], unit_table[:, 2]),
         unit_live=unit_live,
         passages=SpanTable(docs, passage_table[:, 0], passage_table[:, 1], passage_table[:, 2]),
