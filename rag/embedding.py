@@ -17,6 +17,12 @@ _models: dict[str, SentenceTransformer] = {}
 
 # Above this many texts, encoding shows a progress bar.
 PROGRESS_ABOVE = 2000
+# A question (up to `FEW` texts) is encoded on this many torch threads: its matrices are too small
+# to share out, and two threads wait on each other whenever another process holds a core (one
+# question: p50 46 ms on one thread, 197 ms on two, load average 8; bench/README.md, full path).
+# Batches (builds) keep torch's default, every core.
+QUERY_THREADS = 1
+FEW = 8
 
 
 def model_path(name: str) -> str:
@@ -68,11 +74,19 @@ def encode(name: str, texts: Sequence[str], batch_size: int = 64, progress: bool
     # The fast tokenizer is not re-entrant ("Already borrowed"); two cores gain nothing from
     # running two encodes at once, so calls are serialised.
     with _encode_lock:
-        vectors = model.encode(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show,
-        )
+        import torch
+
+        threads = torch.get_num_threads()
+        if len(texts) <= FEW:
+            torch.set_num_threads(QUERY_THREADS)
+        try:
+            vectors = model.encode(
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show,
+            )
+        finally:
+            torch.set_num_threads(threads)
     return np.ascontiguousarray(vectors, dtype=np.float32)

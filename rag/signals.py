@@ -10,6 +10,7 @@ fit. Nothing is tuned per question.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -84,36 +85,40 @@ def confidence(signals: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+# Term sets are cached per process, but bounded: a long-running server would otherwise come to hold
+# every unit and article it ever ranked (measured at 200k units: 1.9 kB per unit, 13 kB per article,
+# 210 MB after 421 questions). These hold the units of the last ~100 questions, the articles of ~40.
+UNIT_CACHE = 16_384
+DOCUMENT_CACHE = 2_048
+
+
 class TermCache:
-    """Stemmed terms of units and documents, computed once per process (they never change in an index)."""
+    """Stemmed terms of units and documents, computed on demand and kept for the most recently used."""
 
     def __init__(self, units: Spans, documents: Mapping[str, Document]) -> None:
         self._units = units
         self._documents = documents
-        self._unit_terms: dict[int, frozenset[str]] = {}
-        self._unit_bigrams: dict[int, frozenset[tuple[str, str]]] = {}
-        self._doc_terms: dict[str, frozenset[str]] = {}
+        self._unit_sets = functools.lru_cache(maxsize=UNIT_CACHE)(self._compute_unit)
+        self._document_set = functools.lru_cache(maxsize=DOCUMENT_CACHE)(self._compute_document)
+
+    def _compute_unit(self, i: int) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+        terms = lexical.terms(self._units[i].text)
+        return _with_prefixes(terms), frozenset(_bigrams(terms))
+
+    def _compute_document(self, doc_id: str) -> frozenset[str]:
+        return _with_prefixes(lexical.terms(self._documents[doc_id].text))
 
     def unit(self, i: int) -> frozenset[str]:
         """Terms of unit `i` (with long-prefix entries, see `_with_prefixes`)."""
-        found = self._unit_terms.get(i)
-        if found is None:
-            terms = lexical.terms(self._units[i].text)
-            self._unit_bigrams[i] = frozenset(_bigrams(terms))
-            found = self._unit_terms[i] = _with_prefixes(terms)
-        return found
+        return self._unit_sets(i)[0]
 
     def unit_bigrams(self, i: int) -> frozenset[tuple[str, str]]:
         """Adjacent content-term pairs of unit `i`."""
-        self.unit(i)
-        return self._unit_bigrams[i]
+        return self._unit_sets(i)[1]
 
     def document(self, doc_id: str) -> frozenset[str]:
         """Terms of a whole document (names included)."""
-        found = self._doc_terms.get(doc_id)
-        if found is None:
-            found = self._doc_terms[doc_id] = _with_prefixes(lexical.terms(self._documents[doc_id].text))
-        return found
+        return self._document_set(doc_id)
 
 
 def score_candidates(
