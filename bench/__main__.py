@@ -20,11 +20,11 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from . import coldstart, incremental, latency, report, scale, serving, threads, throughput  # noqa: E402
+from . import coldstart, fullpath, fullpath_report, incremental, latency, report, scale, serving, threads, throughput  # noqa: E402
 from .common import RESULTS, log  # noqa: E402
 from .corpus import SEED_DIR  # noqa: E402
 
-SECTIONS = ("latency", "coldstart", "throughput", "incremental", "scale", "serving", "threads")
+SECTIONS = ("latency", "coldstart", "throughput", "incremental", "scale", "serving", "threads", "fullpath")
 
 
 def sizes(full: bool, toy: bool) -> dict[str, Any]:
@@ -47,6 +47,9 @@ def sizes(full: bool, toy: bool) -> dict[str, Any]:
             "serving_questions": 3,
             "threads_units": 2_000,
             "threads_queries": 5,
+            "fullpath": (300, 900),
+            "fullpath_compare": (900,),
+            "fullpath_stream": True,
         }
     return {
         "questions": 240,
@@ -65,6 +68,9 @@ def sizes(full: bool, toy: bool) -> dict[str, Any]:
         "serving_questions": 200,
         "threads_units": 100_000,
         "threads_queries": 200,
+        "fullpath": (10_000, 200_000, 1_000_000) if full else (10_000, 200_000),
+        "fullpath_compare": (200_000, 1_000_000) if full else (200_000,),
+        "fullpath_stream": full,
     }
 
 
@@ -104,6 +110,8 @@ def run(
                 res[name] = serving.run(seed_index, cfg["serving_questions"])
             elif name == "threads":
                 res[name] = threads.run(cfg["threads_units"], cfg["threads_queries"])
+            elif name == "fullpath":
+                res[name] = fullpath.run(cfg["fullpath"], cfg["fullpath_compare"], cfg["fullpath_stream"], toy=toy)
             res[name]["section_s"] = round(time.perf_counter() - t0, 1)
             res[name]["when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     res["total_s"] = round(time.perf_counter() - t_all, 1)
@@ -115,6 +123,8 @@ def run(
     report.write_json(res, out / "latest.json")
     if plot and "scale" in res:
         report.plot(res["scale"], out / "scale.png")
+    if plot and "fullpath" in res:
+        fullpath_report.plot(res["fullpath"], out / "fullpath.png")
     return res
 
 
@@ -133,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     if "scale" in res:
         print()
         print(report.scale_table(res["scale"]))
+    if "fullpath" in res:
+        for make in (fullpath_report.size_table, fullpath_report.quality_table, fullpath_report.before_after_table):
+            print()
+            print(make(res["fullpath"]))
     print(f"\nresults: {a.out / 'latest.json'}" + (f", plot: {a.out / 'scale.png'}" if "scale" in res else ""))
     if "incremental" in res and res["incremental"]["problems"]:
         print("incremental update problems:\n  " + "\n  ".join(res["incremental"]["problems"]), file=sys.stderr)

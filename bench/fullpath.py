@@ -1,0 +1,173 @@
+"""Section 8, `fullpath`: the whole `Index.answer` path on a year of news at 10k, 200k and 1M units.
+
+For each size (`bench.yearindex`): the index is built once (cached under `bench/cache/`, the build
+cost recorded), then a fresh serving process (`bench.fullpath_serve`) loads it and answers the
+question sample (`bench.yearquestions`) on 1 and 2 threads, as is and with the other core busy,
+interleaved with the reference every size shares (encoding the question alone). A second process
+profiles the load. At the sizes in `compare`, the same corpus is also built without SQ8 and served
+with the engine's previous code paths (`bench.reference`): its answers must be the same, and its
+memory and time are the "before" figures. `bench.yearstream` appends one article to the largest.
+
+    python -m bench --only fullpath            # 10k and 200k (+ the 200k comparison)
+    python -m bench --only fullpath --full     # adds 1M, its comparison and the one-article append
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .common import log, run_json
+from .yearvectors import CACHE
+
+# Targets of the scale issue (this machine): size -> (peak RSS MB, load s, p50 ms, p95 ms or None)
+TARGETS = {200_000: (800.0, 2.0, 40.0, 100.0), 1_000_000: (2048.0, 5.0, 60.0, None)}
+# Settings of the "before" index: every segment keeps float32 vectors.
+NO_SQ8 = {"sq8_above": 2**62}
+
+
+def settings_for(flat: bool) -> Any:
+    """The engine's default settings, or the same without SQ8."""
+    from rag.config import Settings
+
+    return Settings(**NO_SQ8) if flat else Settings()
+
+
+def build_main(units: int, folder: Path, flat: bool, cache: Path, toy: bool) -> dict[str, Any]:
+    """Build (or reuse) one corpus index in this process, at a lower priority (the machine is shared)."""
+    from . import yearindex
+
+    os.nice(10)
+    return yearindex.build(folder, units, settings_for(flat), cache, toy=toy)
+
+
+def _folder(cache: Path, units: int, flat: bool) -> Path:
+    return cache / f"year-{units}{'-float32' if flat else ''}"
+
+
+def _build(cache: Path, units: int, flat: bool, toy: bool) -> dict[str, Any]:
+    args = ["-m", "bench.fullpath", "build", str(units), str(_folder(cache, units, flat)), "--cache", str(cache)]
+    return run_json(args + (["--flat"] if flat else []) + (["--toy"] if toy else []), timeout=6 * 3600)
+
+
+def _serve(index: Path, questions: Path, *flags: str) -> dict[str, Any]:
+    return run_json(["-m", "bench.fullpath_serve", str(index), str(questions), *flags], timeout=3 * 3600)
+
+
+def answer_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    """What must agree between two runs: the quote (or refusal) and where it is."""
+    return (row["found"], row["doc_id"], row["start"], row["end"])
+
+
+def differences(ours: list[dict[str, Any]], theirs: list[dict[str, Any]], questions: list[Any]) -> list[dict[str, Any]]:
+    """The questions answered differently, with both answers."""
+    out = []
+    for q, a, b in zip(questions, ours, theirs, strict=True):
+        if answer_key(a) != answer_key(b):
+            out.append({"id": q.id, "q": q.q, "ours": a, "reference": b})
+    return out
+
+
+def run(
+    sizes: tuple[int, ...], compare: tuple[int, ...] = (), stream: bool = False, toy: bool = False, cache: Path = CACHE
+) -> dict[str, Any]:
+    """Build, serve and compare every size; the append of one article at the largest when `stream`."""
+    from . import yearquestions, yearstream
+    from .yearindex import select
+    from .yearvectors import load_base
+
+    cache = cache / "toy" if toy else cache
+    articles = load_base(cache, toy=toy)
+    questions = yearquestions.sample(articles, select(articles, min(sizes)), toy=toy)
+    qfile = cache / "questions.json"
+    qfile.parent.mkdir(parents=True, exist_ok=True)
+    qfile.write_text(json.dumps(yearquestions.to_json(questions)), encoding="utf-8")
+    out: dict[str, Any] = {"questions": len(questions), "question_suites": _count(questions), "points": []}
+    for units in sizes:
+        log(f"fullpath: {units:,} units: build")
+        point: dict[str, Any] = {"target_units": units, "build": _build(cache, units, False, toy)}
+        index = _folder(cache, units, False) / "index"
+        log(f"fullpath: {units:,} units: serve {len(questions)} questions")
+        served = _serve(index, qfile, *([] if toy else ["--busy"]))
+        answers = served.pop("answers")
+        point["serve"] = served
+        point["quality"] = yearquestions.quality(questions, answers)
+        point["offsets_exact"] = all(a["offsets_exact"] for a in answers)
+        point["load_profile"] = _serve(index, qfile, "--profile-load")
+        if units in compare:
+            log(f"fullpath: {units:,} units: the same corpus without SQ8, served by the previous code")
+            point["before_build"] = _build(cache, units, True, toy)
+            before = _serve(_folder(cache, units, True) / "index", qfile, "--reference")
+            before_answers = before.pop("answers")
+            point["before"] = before
+            point["before_quality"] = yearquestions.quality(questions, before_answers)
+            point["differences"] = differences(answers, before_answers, questions)
+            point["answers_identical"] = f"{len(questions) - len(point['differences'])}/{len(questions)}"
+        point["targets"] = _targets(point)
+        out["points"].append(point)
+        log(f"fullpath: {units:,} units: {_line(point)}")
+    if stream:
+        out["stream"] = yearstream.run(_folder(cache, max(sizes), False), qfile, questions, cache, toy)
+    return out
+
+
+def _count(questions: list[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for q in questions:
+        counts[q.suite] = counts.get(q.suite, 0) + 1
+    return counts
+
+
+def _targets(point: dict[str, Any]) -> dict[str, Any]:
+    """Each target of this size with the measured figure and whether it is met."""
+    size = point["target_units"]
+    target = TARGETS.get(size)
+    if target is None:
+        return {}
+    rss, load, p50, p95 = target
+    s = point["serve"]
+    one = s["as_is"]["1 thread"]
+    out = {
+        "peak_rss_mb": [s["peak_rss_mb"], rss, s["peak_rss_mb"] <= rss],
+        "load_s": [s["load_s"], load, s["load_s"] <= load],
+        "p50_ms": [one["p50_ms"], p50, one["p50_ms"] <= p50],
+    }
+    if p95 is not None:
+        out["p95_ms"] = [one["p95_ms"], p95, one["p95_ms"] <= p95]
+    return out
+
+
+def _line(point: dict[str, Any]) -> str:
+    s = point["serve"]
+    one = s["as_is"]["1 thread"]
+    return (
+        f"load {s['load_s']} s, peak RSS {s['peak_rss_mb']} MB, 1 thread p50 {one['p50_ms']} / p95 {one['p95_ms']} ms"
+        + (f", answers identical {point['answers_identical']}" if "answers_identical" in point else "")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the build subprocess (`python -m bench.fullpath build UNITS FOLDER`): one JSON line."""
+    p = argparse.ArgumentParser(prog="python -m bench.fullpath")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("units", type=int)
+    b.add_argument("folder", type=Path)
+    b.add_argument("--cache", type=Path, default=CACHE)
+    b.add_argument("--flat", action="store_true", help="float32 vectors (no SQ8)")
+    b.add_argument("--toy", action="store_true")
+    a = p.parse_args(argv)
+    t0 = time.perf_counter()
+    res = build_main(a.units, a.folder, a.flat, a.cache, a.toy)
+    res["worker_s"] = round(time.perf_counter() - t0, 1)
+    print(json.dumps(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
