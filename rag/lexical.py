@@ -78,15 +78,20 @@ def words(text: str) -> list[str]:
     """Lower-cased word tokens of `text`, numbers without thousands separators."""
     out = []
     shouting = text.isupper()  # in an all-caps text, "HOW MANY" are words, not acronyms
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
+    for tok in _TOKEN.findall(text):
         if tok[0].isdigit():
             tok = tok.replace(",", "")
         elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in STOPWORDS:
             # `US`, `U.S.`, `WHO`: an acronym that lower-cases into a stop word stays an acronym.
             tok = tok.replace(".", "")
         else:
-            tok = _POSSESSIVE.sub("", tok.lower()).replace(".", "")
+            tok = tok.lower()
+            # most words have no apostrophe or dot: the regex and the copy are skipped (this runs per word of
+            # every candidate sentence and article)
+            if "'" in tok or "’" in tok:
+                tok = _POSSESSIVE.sub("", tok)
+            if "." in tok:
+                tok = tok.replace(".", "")
         if tok:
             out.append(tok)
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from . import answer_types, lexical
@@ -144,7 +144,6 @@ def score_candidates(
         same = [j for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].doc_id == unit.doc_id]
         own = terms.unit(i)
         window = own.union(*(terms.unit(j) for j in same))
-        doc_terms = terms.document(unit.doc_id)
         signals = {
             "dense": sims[i],
             "dense_context": max((sims[j] for j in same), default=sims[i]),
@@ -152,20 +151,61 @@ def score_candidates(
             "rrf": found.fused(i),
             "coverage": sum(w for t, w in weights.items() if _has(own, t)) / total,
             "coverage_context": sum(w for t, w in weights.items() if _has(window, t)) / total,
-            "missing": sum(w for t, w in expected.items() if not _has(doc_terms, t)) / total,
             "bigrams": (len(qbigrams & terms.unit_bigrams(i)) / len(qbigrams)) if qbigrams else 0.0,
-            "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
             "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
             "answer_type": _type_signal(kind, unit.text, question, focus, window),
             # a question asking what did NOT happen is not answered by what did
             "negation_mismatch": float(negated and not any(_NEGATION.search(units[j].text) for j in (i, *same))),
         }
-        out.append(Candidate(i, signals, rank_score(signals)))
+        article = functools.partial(_article_signals, terms, unit.doc_id, expected, names, total)
+        out.append(Candidate(i, _Signals(signals, article), rank_score(signals)))
     out.sort(key=lambda c: -c.score)
     # how clearly the best sentence beats the runner-up: a tie often means a guess
     margin = out[0].score - out[1].score if len(out) > 1 else 1.0
     out[0] = replace(out[0], signals={**out[0].signals, "margin": margin})
     return out
+
+
+# Signals over the whole article: ranking never reads them, only confidence does, and an
+# article's terms cost 1-4 ms to compute, for ~50 articles per question. So they are computed
+# when first read (for the few candidates whose confidence is asked), not for every candidate.
+_ARTICLE_SIGNALS = frozenset({"missing", "names"})
+
+
+def _article_signals(
+    terms: TermCache, doc_id: str, expected: Mapping[str, float], names: list[str], total: float
+) -> dict[str, float]:
+    doc_terms = terms.document(doc_id)
+    return {
+        "missing": sum(w for t, w in expected.items() if not _has(doc_terms, t)) / total,
+        "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
+    }
+
+
+class _Signals(Mapping[str, float]):
+    """A candidate's signals, the article-level ones computed on first read; in `SIGNALS` order when listed."""
+
+    def __init__(self, values: dict[str, float], article: Callable[[], dict[str, float]]) -> None:
+        self._values = values
+        self._article: Callable[[], dict[str, float]] | None = article
+
+    def _complete(self) -> dict[str, float]:
+        if self._article is not None:
+            found = {**self._values, **self._article()}
+            self._values = {name: found[name] for name in SIGNAL_NAMES if name in found}
+            self._article = None
+        return self._values
+
+    def __getitem__(self, name: str) -> float:
+        if name in self._values:
+            return self._values[name]
+        return self._complete()[name] if name in _ARTICLE_SIGNALS else self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._complete())
+
+    def __len__(self) -> int:
+        return len(self._complete())
 
 
 def _names(question: str) -> list[str]:

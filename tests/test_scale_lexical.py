@@ -1,0 +1,54 @@
+"""The faster word splitter gives exactly the words of the previous one (BM25, coverage and names depend on them)."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+from rag import lexical
+
+ROOT = Path(__file__).resolve().parent.parent
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def previous_words(text: str) -> list[str]:
+    """`lexical.words` as it was before (commit ceb9103)."""
+    out = []
+    shouting = text.isupper()
+    for m in lexical._TOKEN.finditer(text):  # noqa: SLF001
+        tok = m.group()
+        if tok[0].isdigit():
+            tok = tok.replace(",", "")
+        elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in lexical.STOPWORDS:
+            tok = tok.replace(".", "")
+        else:
+            tok = _POSSESSIVE.sub("", tok.lower()).replace(".", "")
+        if tok:
+            out.append(tok)
+    return out
+
+
+def test_same_words_on_real_text_and_on_awkward_tokens() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "eval").glob("*/docs/**/*.txt"))]
+    lines = [line for t in texts for line in t.splitlines() if line.strip()]
+    assert len(lines) > 2000
+    rng = random.Random(4)
+    pieces = [
+        "U.S.",
+        "WHO",
+        "it's",
+        "Kyiv’s",
+        "O'Neil's",
+        "1,000.5",
+        "e.g.",
+        "U.N.'s",
+        "IT",
+        "Ukraine'",
+        "rock’n",
+        "A.B.C.",
+    ]
+    awkward = [" ".join(rng.choice(pieces + ["word", "The", "and"]) for _ in range(12)) for _ in range(500)]
+    awkward += [t.upper() for t in awkward[:100]]
+    for text in lines + awkward:
+        assert lexical.words(text) == previous_words(text), text
