@@ -121,8 +121,8 @@ def scale_table(scale: dict[str, Any]) -> str:
         for kind, label in (
             ("flat", "exact IndexFlatIP"),
             ("hnsw", f"HNSW M={p['hnsw']['M']} efC={p['hnsw']['efConstruction']} efS={p['hnsw']['efSearch']}"),
-            ("bm25_argsort", "BM25 (get_scores + argsort)"),
-            ("bm25_argpartition", "BM25 (get_scores + argpartition)"),
+            ("bm25_argsort", "BM25 (rag.bm25 scores + argsort)"),
+            ("bm25_argpartition", "BM25 (rag.bm25 scores + argpartition, as retrieval.py)"),
         ):
             if kind not in lat:
                 continue

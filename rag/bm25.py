@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class Postings:
     def load(cls, folder: Path) -> Postings:
         """Postings saved by `save`."""
         terms = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
-        mode = "r" if MEMORY_MAP else None
+        mode: Literal["r"] | None = "r" if MEMORY_MAP else None
         arrays = [
             np.load(folder / name, mmap_mode=mode, allow_pickle=False) for name in (OFFSETS, UNITS, FREQS, LENGTHS)
         ]

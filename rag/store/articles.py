@@ -16,6 +16,7 @@ import os
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -67,9 +68,15 @@ class Articles(Sequence[Document]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, row: int) -> Document:  # type: ignore[override]
-        if not isinstance(row, (int, np.integer)):
-            raise TypeError("articles are read one row at a time")
+    @overload
+    def __getitem__(self, row: int) -> Document: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Document]: ...
+
+    def __getitem__(self, row: int | slice) -> Document | list[Document]:
+        if isinstance(row, slice):
+            return [self._read(i) for i in range(*row.indices(len(self.ids)))]
         row = int(row)
         if not 0 <= row < len(self.ids):
             raise IndexError(f"no article row {row}")
