@@ -47,8 +47,8 @@ def sizes(full: bool, toy: bool) -> dict[str, Any]:
             "serving_questions": 3,
             "threads_units": 2_000,
             "threads_queries": 5,
-            "fullpath": (300, 900),
-            "fullpath_compare": (900,),
+            "fullpath": (600,),  # past the toy base's ~460 units: variants are made too
+            "fullpath_compare": (600,),
             "fullpath_stream": True,
         }
     return {
@@ -144,7 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(report.scale_table(res["scale"]))
     if "fullpath" in res:
-        for make in (fullpath_report.size_table, fullpath_report.quality_table, fullpath_report.before_after_table):
+        for make in (
+            fullpath_report.targets_table,
+            fullpath_report.size_table,
+            fullpath_report.quality_table,
+            fullpath_report.before_after_table,
+        ):
             print()
             print(make(res["fullpath"]))
     print(f"\nresults: {a.out / 'latest.json'}" + (f", plot: {a.out / 'scale.png'}" if "scale" in res else ""))

@@ -38,12 +38,12 @@ def settings_for(flat: bool) -> Any:
     return Settings(**NO_SQ8) if flat else Settings()
 
 
-def build_main(units: int, folder: Path, flat: bool, cache: Path, toy: bool) -> dict[str, Any]:
+def build_main(units: int, folder: Path, flat: bool, cache: Path, toy: bool, reuse: Path | None) -> dict[str, Any]:
     """Build (or reuse) one corpus index in this process, at a lower priority (the machine is shared)."""
     from . import yearindex
 
     os.nice(10)
-    return yearindex.build(folder, units, settings_for(flat), cache, toy=toy)
+    return yearindex.build(folder, units, settings_for(flat), cache, toy=toy, reuse=reuse)
 
 
 def _folder(cache: Path, units: int, flat: bool) -> Path:
@@ -52,7 +52,9 @@ def _folder(cache: Path, units: int, flat: bool) -> Path:
 
 def _build(cache: Path, units: int, flat: bool, toy: bool) -> dict[str, Any]:
     args = ["-m", "bench.fullpath", "build", str(units), str(_folder(cache, units, flat)), "--cache", str(cache)]
-    return run_json(args + (["--flat"] if flat else []) + (["--toy"] if toy else []), timeout=6 * 3600)
+    if flat:  # the same corpus as the SQ8 index: its content is read back, not computed again
+        args += ["--flat", "--reuse", str(_folder(cache, units, False))]
+    return run_json(args + (["--toy"] if toy else []), timeout=6 * 3600)
 
 
 def _serve(index: Path, questions: Path, *flags: str) -> dict[str, Any]:
@@ -161,9 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--cache", type=Path, default=CACHE)
     b.add_argument("--flat", action="store_true", help="float32 vectors (no SQ8)")
     b.add_argument("--toy", action="store_true")
+    b.add_argument("--reuse", type=Path, help="a built folder of the same corpus whose content to read back")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    res = build_main(a.units, a.folder, a.flat, a.cache, a.toy)
+    res = build_main(a.units, a.folder, a.flat, a.cache, a.toy, a.reuse)
     res["worker_s"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(res))
     return 0

@@ -106,15 +106,25 @@ def corpus(
 
 
 def build(
-    folder: Path, units: int, settings: Any, cache: Path = CACHE, toy: bool = False, extra: Any = None
+    folder: Path,
+    units: int,
+    settings: Any,
+    cache: Path = CACHE,
+    toy: bool = False,
+    extra: Any = None,
+    reuse: Path | None = None,
 ) -> dict[str, Any]:
     """Write `folder`/sources and `folder`/index for a corpus of `units` units; return what it cost.
 
     Reuses the folder when its build.json says it holds this corpus with these index settings.
-    `extra` adds articles as they are (see `corpus`).
+    `extra` adds articles as they are (see `corpus`). `reuse`: a folder built by this function
+    whose articles are the first ones of this corpus; their content is read back from its index
+    instead of computed again (`bench.yearcontent`), so only the vectors and the rest are made.
     """
     from rag import build as rag_build
     from rag import store
+
+    from . import yearcontent
 
     articles = load_base(cache, toy)
     vectors = base_vectors(articles, settings.model_name, cache)
@@ -159,13 +169,22 @@ def build(
     out["sources_s"] = round(time.perf_counter() - t0, 2)
     index_path = folder / INDEX
     t0 = time.perf_counter()
-    content = rag_build._content(documents, per_doc, vecs, settings)
+    if reuse is not None:
+        content = yearcontent.stored(reuse / INDEX)
+        n = len(content.documents)
+        if [(d.doc_id, d.sha256) for d in content.documents] != [(d.doc_id, d.sha256) for d in documents[:n]]:
+            raise ValueError(f"{reuse} does not hold the first articles of this corpus: build without reuse")
+        if n < len(documents):
+            content = yearcontent.merge(content, yearcontent.computed(documents[n:], per_doc[n:], settings))
+        out["content_reused_from"] = reuse.name
+    else:
+        content = yearcontent.computed(documents, per_doc, settings)
     out["content_s"] = round(time.perf_counter() - t0, 2)
     del per_doc
     log(f"year index {units:,}: writing the segment ({'HNSW' if len(vecs) > settings.approximate_above else 'exact'})")
     t0 = time.perf_counter()
     with store.build_lock(index_path):
-        entry = store.write_segment(index_path, content, settings)
+        entry = store.write_segment(index_path, content.with_vectors(vecs), settings)
         store.write_manifest(index_path, rag_build._manifest(None, settings, [entry], {}, source_rows))
     out["segment_s"] = round(time.perf_counter() - t0, 2)
     out["build_s"] = round(out["content_s"] + out["segment_s"], 2)

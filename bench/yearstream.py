@@ -2,11 +2,11 @@
 
 The index and its sources are copied with hard links (segments are immutable: a build writes new
 segment folders and renames a new manifest into place, it never rewrites a file), one new article
-is written into the sources (variant 99 of a SQuAD article of the corpus: real text the index does
-not hold), and `rag.build_index(sources, index)` runs as a user's would: it must append one
+is written into the sources (variant 99 of a SQuAD article of the corpus, dated the day after the
+year: real text the index does not hold), and `rag.build_index(sources, index)` runs as a user's would: it must append one
 segment holding only that article, embedding only its units. The same corpus plus that article is
 then written as one fresh segment (what a full rebuild gives, with the article's vectors taken
-from the appended segment), and both indexes answer the question sample and the SQuAD questions
+from the appended segment and the corpus's content read back, `bench.yearcontent`), and both indexes answer the question sample and the SQuAD questions
 of the new article's base article: every answer must agree.
 """
 
@@ -26,6 +26,7 @@ from .common import log, run_json
 from .yearquestions import Question, to_json
 
 NEW_VARIANT = 99
+NEXT_DAY = "2023-01-01"
 # Functions whose cumulative time the profile of the append reports.
 PROFILED = (
     "list_sources",
@@ -104,8 +105,11 @@ def new_article(folder: Path) -> tuple[str, str, tuple[Question, ...]]:
     articles = load_base(folder.parent, toy="toy" in folder.parent.name)
     base = next(a for a in articles if a.kind == "squad") if any(a.kind == "squad" for a in articles) else articles[-1]
     v = variant(base, NEW_VARIANT, name_pool(articles))
-    questions = tuple(Question(q.id, "new article", q.q, q.gold, v.doc_id) for q in base.questions)
-    return v.doc_id, v.text, questions
+    # the next day's news: dated after the year, so it is also the last article in id order
+    doc_id = f"{NEXT_DAY}-{v.doc_id[11:]}"
+    text = f"date: {NEXT_DAY}" + v.text[len("date: ") + 10 :]
+    questions = tuple(Question(q.id, "new article", q.q, q.gold, doc_id) for q in base.questions)
+    return doc_id, text, questions
 
 
 def run(folder: Path, qfile: Path, questions: list[Question], cache: Path, toy: bool) -> dict[str, Any]:
@@ -133,6 +137,7 @@ def run(folder: Path, qfile: Path, questions: list[Question], cache: Path, toy: 
     rebuilt = cache / "stream-rebuilt"
     out["rebuild"] = run_json(
         ["-m", "bench.yearstream", "rebuild", str(rebuilt), str(appended), str(stats["target_units"]), str(cache)]
+        + ["--reuse", str(folder)]
         + (["--toy"] if toy else []),
         timeout=6 * 3600,
     )
@@ -152,8 +157,8 @@ def run(folder: Path, qfile: Path, questions: list[Question], cache: Path, toy: 
     return out
 
 
-def rebuild_main(folder: Path, appended: Path, units: int, cache: Path, toy: bool) -> dict[str, Any]:
-    """Write the corpus of `units` units plus the appended article as one fresh segment."""
+def rebuild_main(folder: Path, appended: Path, units: int, cache: Path, toy: bool, reuse: Path) -> dict[str, Any]:
+    """Write the corpus of `units` units (built in `reuse`) plus the appended article as one fresh segment."""
     from rag import store
 
     from . import yearindex
@@ -166,7 +171,7 @@ def rebuild_main(folder: Path, appended: Path, units: int, cache: Path, toy: boo
     spans = [data.units[i] for i in range(seg.start, seg.start + seg.size)]
     vectors = seg.faiss_index.reconstruct_n(0, seg.size)
     extra = [(d, [s for s in spans if s.doc_id == d.doc_id]) for d in documents]
-    return yearindex.build(folder, units, settings_for(False), cache, toy=toy, extra=(extra, vectors))
+    return yearindex.build(folder, units, settings_for(False), cache, toy=toy, extra=(extra, vectors), reuse=reuse)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,11 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     r_.add_argument("units", type=int)
     r_.add_argument("cache", type=Path)
     r_.add_argument("--toy", action="store_true")
+    r_.add_argument("--reuse", type=Path, required=True)
     a = p.parse_args(argv)
     res = (
         append_main(a.work, a.profile)
         if a.cmd == "append"
-        else rebuild_main(a.folder, a.appended, a.units, a.cache, a.toy)
+        else rebuild_main(a.folder, a.appended, a.units, a.cache, a.toy, a.reuse)
     )
     print(json.dumps(res))
     return 0

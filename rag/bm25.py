@@ -43,18 +43,19 @@ class Postings:
     def build(cls, unit_terms: Iterable[Sequence[str]]) -> Postings:
         """Postings of units given as lists of stemmed terms (row i = unit i)."""
         vocab: dict[str, int] = {}
-        pairs: dict[tuple[int, int], int] = {}
-        lengths = []
-        for unit, terms in enumerate(unit_terms):
-            lengths.append(max(len(terms), 1))
-            for term in terms:
-                col = vocab.setdefault(term, len(vocab))
-                pairs[(col, unit)] = pairs.get((col, unit), 0) + 1
-        keys = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-        freqs = np.array([pairs[(int(c), int(u))] for c, u in keys], dtype=np.uint16)
+        columns: list[int] = []
+        counts: list[int] = []
+        for terms in unit_terms:
+            counts.append(len(terms))
+            columns.extend([vocab.setdefault(term, len(vocab)) for term in terms])
+        n = max(len(counts), 1)
+        units = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        # one key per (column, unit): sorted by column, then unit; its count is the term frequency
+        keys, freqs = np.unique(np.array(columns, dtype=np.int64) * n + units, return_counts=True)
         offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.add.at(offsets, keys[:, 0] + 1, 1)
-        return cls(vocab, np.cumsum(offsets), keys[:, 1].astype(np.int32), freqs, np.array(lengths, dtype=np.int32))
+        offsets[1:] = np.cumsum(np.bincount(keys // n, minlength=len(vocab)))
+        lengths = np.maximum(np.array(counts, dtype=np.int32), 1)
+        return cls(vocab, offsets, (keys % n).astype(np.int32), freqs.astype(np.uint16), lengths)
 
     def save(self, folder: Path) -> None:
         """Write the postings as plain files into `folder` (created)."""

@@ -26,6 +26,34 @@ def unit_terms() -> list[list[str]]:
     return out
 
 
+def previous_build(unit_terms: list[list[str]]) -> Postings:
+    """`Postings.build` as it was before (commit ceb9103)."""
+    vocab: dict[str, int] = {}
+    pairs: dict[tuple[int, int], int] = {}
+    lengths = []
+    for unit, terms in enumerate(unit_terms):
+        lengths.append(max(len(terms), 1))
+        for term in terms:
+            col = vocab.setdefault(term, len(vocab))
+            pairs[(col, unit)] = pairs.get((col, unit), 0) + 1
+    keys = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    freqs = np.array([pairs[(int(c), int(u))] for c, u in keys], dtype=np.uint16)
+    offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.add.at(offsets, keys[:, 0] + 1, 1)
+    return Postings(vocab, np.cumsum(offsets), keys[:, 1].astype(np.int32), freqs, np.array(lengths, dtype=np.int32))
+
+
+@pytest.mark.parametrize("part", [slice(0, 0), slice(0, 1), slice(0, 7), slice(None)])
+def test_postings_are_built_exactly_as_before(unit_terms: list[list[str]], part: slice) -> None:
+    terms = [*unit_terms[part], [], ["repeat", "repeat", "repeat"]]
+    ours, theirs = Postings.build(terms), previous_build(terms)
+    assert Postings.build([]).offsets.tolist() == previous_build([]).offsets.tolist() == [0]
+    assert list(ours.vocab.items()) == list(theirs.vocab.items())
+    for name in ("offsets", "units", "freqs", "lengths"):
+        a, b = getattr(ours, name), getattr(theirs, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
 def test_bm25_scores_and_df_are_exactly_the_previous_ones(unit_terms: list[list[str]]) -> None:
     # three segments, some units of removed articles masked: the general case of a grown index
     cuts = [0, len(unit_terms) // 3, 2 * len(unit_terms) // 3, len(unit_terms)]
@@ -99,3 +127,26 @@ def test_postings_are_memory_mapped_and_answer_alike(seed_index: rag.Index, monk
     in_memory = rag.load_index(seed_index.path)
     assert not isinstance(in_memory._data.bm25._segments[0].units, np.memmap)  # noqa: SLF001
     assert _answers(mapped, QUESTIONS) == _answers(in_memory, QUESTIONS)
+
+
+def test_content_merged_with_a_later_article_is_the_content_of_both() -> None:
+    # bench.yearcontent lets a benchmark derive an index without computing the content again
+    from bench import yearcontent
+    from bench.yearcorpus import as_document
+    from rag import chunking
+
+    paths = sorted(DOCS.glob("*.txt"))[:5]
+    documents = [as_document(p.name, p.read_text(encoding="utf-8")) for p in paths]
+    per_doc = [chunking.sentence_units(d) for d in documents]
+    settings = rag.Settings()
+    whole = yearcontent.computed(documents, per_doc, settings)
+    merged = yearcontent.merge(
+        yearcontent.computed(documents[:3], per_doc[:3], settings),
+        yearcontent.computed(documents[3:], per_doc[3:], settings),
+    )
+    assert [d.doc_id for d in merged.documents] == [d.doc_id for d in whole.documents]
+    for name in ("units", "passages", "events"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+    assert len(whole.events) and list(merged.postings.vocab.items()) == list(whole.postings.vocab.items())
+    for name in ("offsets", "units", "freqs", "lengths"):
+        assert np.array_equal(getattr(merged.postings, name), getattr(whole.postings, name)), name
