@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .common import log, run_json
 from .yearvectors import CACHE
 
@@ -109,6 +111,9 @@ def run(
             point["before"] = before
             point["before_quality"] = yearquestions.quality(questions, before_answers)
             point["differences"] = differences(answers, before_answers, questions)
+            point["recall"] = run_json(
+                ["-m", "bench.fullpath", "recall", str(index), str(_folder(cache, units, True) / "index"), str(qfile)]
+            )
             point["answers_identical"] = f"{len(questions) - len(point['differences'])}/{len(questions)}"
         point["targets"] = _targets(point)
         out["points"].append(point)
@@ -153,8 +158,47 @@ def _line(point: dict[str, Any]) -> str:
     )
 
 
+def recall_main(after: Path, before: Path, questions: Path) -> dict[str, Any]:
+    """Recall@10 and @40 of both indexes' vector search (engine settings) against exact float32 search.
+
+    The truth is an exact inner-product search over the float32 vectors of `before` (the same
+    corpus without SQ8); the queries are the sample's questions, encoded as the engine does.
+    """
+    import faiss
+
+    from rag import embedding, store
+
+    from .yearquestions import from_json
+
+    searched = {name: store.load(path).segments for name, path in (("after", after), ("before", before))}
+    if any(len(s) != 1 for s in searched.values()):
+        raise ValueError("recall is measured on one-segment indexes")
+    float32 = searched["before"][0].faiss_index
+    exact = faiss.IndexFlatIP(float32.d)
+    exact.add(float32.reconstruct_n(0, float32.ntotal))
+    texts = [q.q for q in from_json(json.loads(questions.read_text(encoding="utf-8")))]
+    queries = embedding.encode(settings_for(False).model_name, texts, progress=False)
+    k = settings_for(False).candidates
+    truth = exact.search(queries, k)[1]
+    out: dict[str, Any] = {"queries": len(texts), "k": k}
+    for name, segments in searched.items():
+        index = segments[0].faiss_index
+        found = index.search(queries, k)[1]
+        out[name] = {
+            "faiss": type(index).__name__,
+            "recall@10": round(_recall(found, truth, 10), 4),
+            f"recall@{k}": round(_recall(found, truth, k), 4),
+            "top1_same": round(float(np.mean(found[:, 0] == truth[:, 0])), 4),
+        }
+    return out
+
+
+def _recall(found: Any, truth: Any, k: int) -> float:
+    return float(np.mean([len(set(a[:k]) & set(b[:k])) / k for a, b in zip(found, truth, strict=True)]))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the build subprocess (`python -m bench.fullpath build UNITS FOLDER`): one JSON line."""
+    """Entry point of the build and recall subprocesses (`python -m bench.fullpath build|recall ...`): one JSON line."""
     p = argparse.ArgumentParser(prog="python -m bench.fullpath")
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
@@ -164,9 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--flat", action="store_true", help="float32 vectors (no SQ8)")
     b.add_argument("--toy", action="store_true")
     b.add_argument("--reuse", type=Path, help="a built folder of the same corpus whose content to read back")
+    r = sub.add_parser("recall")
+    r.add_argument("after", type=Path)
+    r.add_argument("before", type=Path)
+    r.add_argument("questions", type=Path)
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    res = build_main(a.units, a.folder, a.flat, a.cache, a.toy, a.reuse)
+    if a.cmd == "recall":
+        res = recall_main(a.after, a.before, a.questions)
+    else:
+        res = build_main(a.units, a.folder, a.flat, a.cache, a.toy, a.reuse)
     res["worker_s"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(res))
     return 0

@@ -103,6 +103,7 @@ def before_after_table(res: dict[str, Any]) -> str:
                     s["load_s"],
                     s["peak_rss_mb"],
                     b["index_mb"],
+                    p.get("recall", {}).get(label, {}).get("recall@10", "-"),
                     p["answers_identical"] if label == "after" else "",
                 ]
             )
@@ -181,7 +182,9 @@ def plot(res: dict[str, Any], path: Path) -> None:
     ax1.plot(
         units, [p["serve"]["as_is"]["encode"]["p50_ms"] for p in points], "s:", color="grey", label="encode only p50"
     )
-    ax1.set(xscale="log", xlabel="corpus size (units)", ylabel="ms", title="Index.answer, warm, one question at a time")
+    ax1.set(
+        xscale="log", yscale="log", xlabel="corpus size (units)", ylabel="ms", title="Index.answer, warm, one at a time"
+    )
     ax1.legend(fontsize=7)
     ax2.plot(units, [p["serve"]["peak_rss_mb"] for p in points], "o-", color="C0", label="serving peak RSS")
     ax2.plot(units, [p["serve"]["rss_imported_mb"] for p in points], ":", color="grey", label="after import rag")
