@@ -103,6 +103,7 @@ def run(
         point["quality"] = yearquestions.quality(questions, answers)
         point["offsets_exact"] = all(a["offsets_exact"] for a in answers)
         point["load_profile"] = _serve(index, qfile, "--profile-load")
+        point["typos"] = run_json(["-m", "bench.fullpath_typos", str(index), str(qfile)])
         if units in compare:
             log(f"fullpath: {units:,} units: the same corpus without SQ8, served by the previous code")
             point["before_build"] = _build(cache, units, True, toy)

@@ -89,15 +89,12 @@ class TypoIndex:
         candidates = self._candidates(term, edits)
         if not len(candidates):
             return None
+        from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        scored = []
-        for row in candidates:
-            word = self._words[row]
-            d = Levenshtein.distance(term, word, score_cutoff=edits)
-            if d <= edits:
-                scored.append((d, -self._df(word), word))
-        return min(scored)[2] if scored else None
+        words = self._words[candidates].tolist()
+        hits = process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+        return min(((d, -self._df(w), w) for w, d, _ in hits), default=(0, 0, None))[2]
 
     def _candidates(self, term: str, edits: int) -> np.ndarray:
         """Rows of the words that may be within `edits` edits of `term` (a superset of them)."""
