@@ -118,6 +118,7 @@ def before_after_table(res: dict[str, Any]) -> str:
             "load s",
             "peak RSS MB",
             "index MB",
+            "recall@10 vs exact",
             "answers identical",
         ],
     )
