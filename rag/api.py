@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from pathlib import Path
@@ -90,11 +91,13 @@ def answer(
     sources: str | os.PathLike[str] = DEFAULT_SOURCES,
     index_dir: str | os.PathLike[str] = DEFAULT_INDEX,
     k: int | None = None,
+    as_of: str | dt.date | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """Answer `question` from the default index (`./index` built from `./seeds`).
 
     The index is built when missing and rebuilt when stale, so an answer is never served
-    from text that no longer matches its file. Raises `ValueError` for an empty question.
+    from text that no longer matches its file. `as_of` (a date or 'YYYY-MM-DD') hides
+    articles dated after it. Raises `ValueError` for an empty question or a bad `as_of`.
     """
-    return ensure_index(sources, index_dir, settings).answer(question, k=k)
+    return ensure_index(sources, index_dir, settings).answer(question, k=k, as_of=as_of)

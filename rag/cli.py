@@ -35,7 +35,7 @@ def _ask(args: argparse.Namespace) -> int:
     from .api import ensure_index, load_index
 
     index = ensure_index(args.sources, args.index) if args.sources else load_index(args.index)
-    ans = index.answer(args.question, k=args.k)
+    ans = index.answer(args.question, k=args.k, as_of=args.as_of)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -43,7 +43,13 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"note: {ans.notice}")
     if ans.found:
         print(f"“{ans.text}”")
-        print(f"  — {ans.title or ans.doc_id}, {ans.date or 'undated'}, characters {ans.start}–{ans.end}")
+        print(f"  — {ans.title or ans.doc_id}, {ans.date or 'date unknown'}, characters {ans.start}–{ans.end}")
+        if ans.events:
+            print("  when: " + "; ".join(e.label() for e in ans.events))
+        for c in ans.updates:
+            print(f"  {c.relation}: “{c.text}” — {c.title or c.doc_id}, {c.date or 'date unknown'}")
+        if ans.also_in:
+            print("  also in: " + ", ".join(f"{c.title or c.doc_id} ({c.date or 'date unknown'})" for c in ans.also_in))
     else:
         print(ans.text)
         if ans.passages:
@@ -81,6 +87,12 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--index", default="index", help="index folder (default: index)")
     a.add_argument("--sources", default=None, help="rebuild the index from this folder first when it is stale")
     a.add_argument("-k", type=int, default=5, help="number of supporting passages (default: 5)")
+    a.add_argument(
+        "--as-of",
+        default=None,
+        metavar="DATE",
+        help="answer as of this day (YYYY-MM-DD): later articles are not quoted",
+    )
     a.add_argument("--json", action="store_true", help="print the answer as JSON")
     a.set_defaults(run=_ask)
 

@@ -109,6 +109,10 @@ _GENERIC = re.compile(r"(?i)(?:every|each)\s+(?:year|week|weekend)?\s*(?:in|on)?
 _FUTURE = set(["will", "shall", "’ll", "'ll", "won’t", "won't", "tomorrow", "scheduled", "due", "expected", "expect", "expects", "planned", "plan", "plans", "planning", "upcoming", "going", "hope", "hopes", "would", "preparing", "preparations", "starting", "coming"])  # fmt: skip
 _PAST = set(["was", "were", "had", "did", "said", "met", "spoke", "began", "took", "told", "went", "came", "saw", "made", "gave", "held", "sent", "left", "found", "fell", "hit", "struck", "wrote", "flew", "became", "sank", "ago", "yesterday"])  # fmt: skip
 _PASSIVE = {"is", "are", "am", "be", "being", "been"}
+# A scheduling verb in the present tense announces what is to come: "talks resume on Monday",
+# unless an auxiliary or "to" before it carries the tense ("did not start", "wanted to meet").
+_NOT_PRESENT = {"not", "did", "didn't", "didn’t", "to", "would", "could", "should", "might", "must", "can"}
+_SCHEDULED = set(["continue", "continues", "resume", "resumes", "begin", "begins", "start", "starts", "meet", "meets", "open", "opens", "convene", "convenes", "arrive", "arrives", "travel", "travels", "visit", "visits", "vote", "votes"])  # fmt: skip
 _WORD = re.compile(r"[A-Za-z’']+")
 _CLAUSE_END = re.compile(r"[,;:!?“”\"()—–]")
 
@@ -178,9 +182,17 @@ def _tense(text: str, start: int, end: int) -> int:
         for w in _WORD.finditer(text, lo, hi):
             word = w[0].lower()
             if not start <= w.start() < end:
-                sign = 1 if word in _FUTURE else -1 if word in _PAST or (len(word) > 4 and word.endswith("ed")) else 0
+                sign = (
+                    1
+                    if word in _FUTURE or word in _SCHEDULED
+                    else -1
+                    if word in _PAST or (len(word) > 4 and word.endswith("ed"))
+                    else 0
+                )
                 if sign < 0 and previous in _PASSIVE:
                     sign = 0  # a participle after is/are/be is a passive present or future ("will be held"): no cue
+                if word in _SCHEDULED and previous in _NOT_PRESENT:
+                    sign = 0  # "did not start", "to meet": the tense is the auxiliary's, or none
                 if sign:
                     gap = (
                         start - w.end() if w.end() <= start else (w.start() - end) * 1.5
