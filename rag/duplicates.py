@@ -307,6 +307,9 @@ def _similar_pairs(fingerprints: Sequence[Fingerprint], items: list[int]) -> lis
         for word in fingerprints[i].words:
             frequency[word] += 1
     index: dict[str, list[int]] = defaultdict(list)
+    # Where each posting list starts to matter: sizes only grow, so an item too short for
+    # the current one is too short for every later one and is skipped for good.
+    start: dict[str, int] = defaultdict(int)
     size = {i: len(fingerprints[i].words) for i in items}
     last_probe: dict[int, int] = {}
     found = []
@@ -314,10 +317,16 @@ def _similar_pairs(fingerprints: Sequence[Fingerprint], items: list[int]) -> lis
         fp = fingerprints[i]
         ordered = sorted(fp.words, key=lambda w: (frequency[w], w))  # no words: identical, merged already
         n = len(ordered)
-        shortest = t * n
+        shortest = t * n - 1e-9  # the same rounding slack as the prefix lengths
         for word in ordered[: n - math.ceil(t * n - 1e-9) + 1]:
-            for j in index[word]:
-                if last_probe.get(j) != i and size[j] >= shortest:
+            postings = index[word]
+            first = start[word]
+            while first < len(postings) and size[postings[first]] < shortest:
+                first += 1
+            start[word] = first
+            for k in range(first, len(postings)):
+                j = postings[k]
+                if last_probe.get(j) != i:
                     last_probe[j] = i
                     if same_sentence(fingerprints[j], fp):
                         found.append((i, j) if i < j else (j, i))
