@@ -7,7 +7,7 @@ number, date or name differs: "massed 100,000 troops" and "massed 130,000 troops
 The rule was chosen by measurement (`eval/duplicates/README.md`, `scripts/measure_duplicates.py`):
 the figures of both sentences are equal, their names and dates do not conflict (one set holds
 the other), and the Jaccard similarity of their word sets reaches `JACCARD_THRESHOLD`. It is
-plain Python sets: a fingerprint costs microseconds, a comparison well under one.
+plain Python sets: a fingerprint costs tens of microseconds, a comparison less than one.
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ __all__ = [
     "JACCARD_THRESHOLD",
     "Fingerprint",
     "facts_agree",
-    "figures",
     "fingerprint",
     "group_duplicates",
     "jaccard",
-    "names",
     "same_sentence",
     "words",
 ]
@@ -128,12 +126,8 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def figures(text: str) -> frozenset[str]:
-    """The numbers of `text` as canonical values (see `Fingerprint.figures`)."""
-    return _figures(words(text))
-
-
 def _figures(normalised: list[str]) -> frozenset[str]:
+    """The numbers among the normalised words, as canonical values (see `Fingerprint.figures`)."""
     found: set[str] = set()
     total: Decimal | None = None  # the number being read: "twenty five thousand", "16 thousand"
     current = Decimal(0)
@@ -183,12 +177,8 @@ def _figures(normalised: list[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def names(text: str) -> frozenset[str]:
-    """Proper names, places and dates of `text`, case folded (see `Fingerprint.names`)."""
-    return _names(_raw_tokens(text))
-
-
 def _names(tokens: list[tuple[str, bool]]) -> frozenset[str]:
+    """Proper names, places and dates among the tokens, case folded (see `Fingerprint.names`)."""
     found = set()
     for token, opens in tokens:
         low = token.casefold()
