@@ -169,6 +169,12 @@ def prefer_recent(
     if not candidates or frame.when or frame.window is not None:
         return list(candidates)
     best = candidates[0]
+    if frame.latest and day_of(best.unit) == NO_DAY:
+        # an undated article never wins a question about the current state when a dated one answers
+        dated = next((c for c in candidates if day_of(c.unit) != NO_DAY and answers(c)), None)
+        if dated is not None:
+            best = dated
+            candidates = [dated, *(c for c in candidates if c is not dated)]
     margin = LATEST_MARGIN if frame.latest else TIE_MARGIN
     near = [c for c in candidates if c.score >= best.score - margin and day_of(c.unit) != NO_DAY and answers(c)]
     if not near:
