@@ -1,7 +1,7 @@
-"""Issue 6: many concurrent API clients against the running app (`python -m ui`); every answer right, none dropped.
+"""Many concurrent API clients against the running app (`python -m ui`); every answer right, none dropped.
 
 CI runs the small default (LOAD_CLIENTS=8, LOAD_QUESTIONS=5); the full run is
-`LOAD_CLIENTS=32 LOAD_QUESTIONS=20 pytest -m load -s tests/test_load.py`.
+`LOAD_CLIENTS=32 LOAD_QUESTIONS=20 pytest -m load -s tests/web/test_load.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import psutil
 import pytest
 from support import KNOWN, OFF_TOPIC, RunningApp, copy_seeds
 
-pytestmark = pytest.mark.load
+pytestmark = [pytest.mark.load, pytest.mark.slow]
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "8"))
 QUESTIONS = int(os.environ.get("LOAD_QUESTIONS", "5"))
@@ -27,7 +27,6 @@ MIX: list[tuple[str, str | None]] = [*KNOWN, *((q, None) for q in OFF_TOPIC)]  #
 
 @pytest.fixture(scope="module")
 def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    pytest.importorskip("ui.app")
     tmp = tmp_path_factory.mktemp("load")
     app = RunningApp(tmp / "index", copy_seeds(tmp / "seeds"), tmp / "data", tmp / "app.log")
     try:

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # chromium starts once per module: a few seconds
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (make browser)", allow_module_level=True)
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from support import GENEVA_Q, ROOT  # noqa: E402
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"  # gitignored: the screenshot of the last run
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -58,7 +59,7 @@ def ask(page: Page, question: str) -> None:
 
 
 def test_answer_shows_quote_citation_and_highlighted_document(page: Page, server):
-    ask(page, "In which city will the talks take place?")
+    ask(page, GENEVA_Q)
     reply = page.locator("#chat .bot-row").last
     expect(reply.locator("blockquote")).to_contain_text("Geneva")
     expect(reply.locator("blockquote strong")).to_have_text("Geneva")

@@ -6,19 +6,13 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 import bench.__main__ as bench_main
-from bench import common, report
+from bench import report
 
 
-def test_helpers() -> None:
-    assert common.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
-    assert common.median_ratio([2.0, 4.0, 9.0], [1.0, 2.0, 3.0]) == 2.0
-    times = common.interleaved({"a": lambda: None, "b": lambda: None}, 3)
-    assert len(times["a"]) == len(times["b"]) == 3
-    assert common.peak_rss_mb() > 0 and common.rss_mb() > 0
-    assert "| x |" in report.table([[1]], ["x"])
-
-
+@pytest.mark.slow
 def test_toy_run_produces_every_figure(tmp_path: Path) -> None:
     res = bench_main.run(full=False, toy=True, out=tmp_path)
     saved = json.loads((tmp_path / "latest.json").read_text())
