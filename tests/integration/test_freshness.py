@@ -13,12 +13,20 @@ from support import GENEVA_Q, SEED_ID, assert_exact, copy_seeds, write_articles
 import rag
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> tuple[Path, Path]:
-    """(sources, index folder): the seeds plus two made-up articles, indexed through the default path."""
-    sources = copy_seeds(tmp_path / "seeds")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(sources, index folder): the seeds plus two made-up articles, indexed once for the module (copy them)."""
+    root = tmp_path_factory.mktemp("freshness")
+    sources = copy_seeds(root / "seeds")
     write_articles(sources, 2, sentences=3)
-    index_dir = tmp_path / "index"
+    rag.build_index(sources, root / "index")
+    return sources, root / "index"
+
+
+@pytest.fixture
+def live(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of `built` answering through the default path (freshness goes by content: nothing is re-embedded)."""
+    sources, index_dir = shutil.copytree(built[0], tmp_path / "seeds"), shutil.copytree(built[1], tmp_path / "index")
     a = rag.answer(GENEVA_Q, sources=sources, index_dir=index_dir)
     assert a.found and "Geneva" in a.text
     return sources, index_dir
