@@ -82,7 +82,8 @@ def test_answer_shows_quote_citation_and_highlighted_document(page: Page, server
     page.locator("#chat").get_by_label("Like", exact=True).last.click()
     log = server[1] / "feedback.jsonl"
     deadline = time.monotonic() + 10
-    while not log.exists() and time.monotonic() < deadline:
+    # the file exists as soon as the writer opens it: wait for a whole line, not for the file
+    while not (log.exists() and log.read_text(encoding="utf-8").endswith("\n")) and time.monotonic() < deadline:
         time.sleep(0.1)
     record = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
     assert record["liked"] is True
