@@ -1,6 +1,6 @@
 """Section 4: incremental update: add, change and remove one article in a generated corpus.
 
-`check_update` is shared with tests/test_incremental.py: it compares a `BuildReport`
+`check_update` is shared with tests/integration/test_incremental.py: it compares a `BuildReport`
 with what the edit should have cost and returns every discrepancy as text.
 """
 

@@ -199,14 +199,15 @@ def run(
     m: int | None = None,
     efc: int | None = None,
     efs: int | None = None,
+    in_process: bool = False,
 ) -> dict[str, Any]:
-    """Run one worker per corpus size and one serving process per stored index."""
+    """Run one worker per corpus size and one serving process per stored index (or all in this process)."""
     from rag.config import Settings
 
     d = Settings()
     m, efc, efs = m or d.hnsw_m, efc or d.hnsw_ef_construction, efs or d.hnsw_ef_search
     points = []
-    baseline = run_json(["-m", "bench.scale", "baseline"])
+    baseline = run_json(["-m", "bench.scale", "baseline"], in_process=in_process)
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-scale-{n}-") as tmp:
             log(
@@ -228,11 +229,14 @@ def run(
                 "--dir",
                 tmp,
             ] + (["--bm25"] if n <= bm25_max else [])
-            point = run_json(args, timeout=4 * 3600)
+            point = run_json(args, timeout=4 * 3600, in_process=in_process)
             point["serving_peak_rss_mb"] = {}
             for kind, rel in (("flat", "flat.faiss"), ("hnsw", "hnsw.faiss"), ("bm25", "bm25")):
                 if (Path(tmp) / rel).exists():
-                    res = run_json(["-m", "bench.scale", "serve", kind, str(Path(tmp) / rel), "--queries", "50"])
+                    res = run_json(
+                        ["-m", "bench.scale", "serve", kind, str(Path(tmp) / rel), "--queries", "50"],
+                        in_process=in_process,
+                    )
                     point["serving_peak_rss_mb"][kind] = res["peak_rss_mb"]
             points.append(point)
             log(

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # chromium starts once per module: a few seconds
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (make browser)", allow_module_level=True)
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from support import GENEVA_Q, ROOT  # noqa: E402
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"  # gitignored: the screenshot of the last run
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -58,7 +59,7 @@ def ask(page: Page, question: str) -> None:
 
 
 def test_answer_shows_quote_citation_and_highlighted_document(page: Page, server):
-    ask(page, "In which city will the talks take place?")
+    ask(page, GENEVA_Q)
     reply = page.locator("#chat .bot-row").last
     expect(reply.locator("blockquote")).to_contain_text("Geneva")
     expect(reply.locator("blockquote strong")).to_have_text("Geneva")
@@ -81,7 +82,8 @@ def test_answer_shows_quote_citation_and_highlighted_document(page: Page, server
     page.locator("#chat").get_by_label("Like", exact=True).last.click()
     log = server[1] / "feedback.jsonl"
     deadline = time.monotonic() + 10
-    while not log.exists() and time.monotonic() < deadline:
+    # the file exists as soon as the writer opens it: wait for a whole line, not for the file
+    while not (log.exists() and log.read_text(encoding="utf-8").endswith("\n")) and time.monotonic() < deadline:
         time.sleep(0.1)
     record = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
     assert record["liked"] is True

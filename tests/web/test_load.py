@@ -1,12 +1,13 @@
-"""Issue 6: many concurrent API clients against the running app (`python -m ui`); every answer right, none dropped.
+"""Many concurrent API clients against the running app (`python -m ui`); every answer right, none dropped.
 
 CI runs the small default (LOAD_CLIENTS=8, LOAD_QUESTIONS=5); the full run is
-`LOAD_CLIENTS=32 LOAD_QUESTIONS=20 pytest -m load -s tests/test_load.py`.
+`LOAD_CLIENTS=32 LOAD_QUESTIONS=20 pytest -m load -s tests/web/test_load.py`.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import threading
 import time
@@ -18,7 +19,9 @@ import psutil
 import pytest
 from support import KNOWN, OFF_TOPIC, RunningApp, copy_seeds
 
-pytestmark = pytest.mark.load
+import rag
+
+pytestmark = [pytest.mark.load, pytest.mark.slow]
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "8"))
 QUESTIONS = int(os.environ.get("LOAD_QUESTIONS", "5"))
@@ -26,9 +29,10 @@ MIX: list[tuple[str, str | None]] = [*KNOWN, *((q, None) for q in OFF_TOPIC)]  #
 
 
 @pytest.fixture(scope="module")
-def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    pytest.importorskip("ui.app")
+def running_app(tmp_path_factory: pytest.TempPathFactory, seed_index: rag.Index) -> Iterator[RunningApp]:
+    """`python -m ui` serving a copy of the session's seed index (it loads, not rebuilds, it)."""
     tmp = tmp_path_factory.mktemp("load")
+    shutil.copytree(seed_index.path, tmp / "index")
     app = RunningApp(tmp / "index", copy_seeds(tmp / "seeds"), tmp / "data", tmp / "app.log")
     try:
         app.wait_ready()

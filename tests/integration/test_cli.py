@@ -1,4 +1,8 @@
-"""Issue 6: every user error of the `rag` command is one line on stderr and exit status 2, never a traceback."""
+"""The `rag` command end to end: output a person can read, JSON a program can parse, and every user error
+one line on stderr with exit status 2, never a traceback.
+
+Argument parsing alone is in unit/test_cli_parsing.py.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,50 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import ROOT, child_env
+from support import GENEVA_Q, ROOT, SEEDS, child_env
 
 import rag
 from rag.cli import main
+
+# ----------------------------------------------------------------------------- answers and builds
+
+
+def test_ask_prints_quote_then_document_date_and_offsets(seed_index, capsys):
+    assert main(["ask", GENEVA_Q, "--index", str(seed_index.path)]) == 0
+    out = capsys.readouterr().out
+    assert "Geneva" in out and "2022-01-04" in out and "characters" in out
+    assert out.index("Geneva") < out.index("2022-01-04")
+
+
+def test_ask_json_is_the_answer(seed_index, capsys):
+    assert (
+        main(
+            ["ask", "How many troops are massed near the border?", "--index", str(seed_index.path), "--json", "-k", "2"]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["found"] is True and "100,000 troops" in data["text"]
+    doc = seed_index.document(data["doc_id"]).text
+    assert doc[data["start"] : data["end"]] == data["text"]
+    assert 1 <= len(data["passages"]) <= 2
+
+
+def test_ask_refusal_says_so(seed_index, capsys):
+    assert main(["ask", "What is the boiling point of water?", "--index", str(seed_index.path)]) == 0
+    out = capsys.readouterr().out
+    assert "don't say" in out and "not answers" in out
+
+
+def test_build_reports_what_it_did(seed_dir, tmp_path, capsys):
+    assert main(["build", "--sources", str(seed_dir), "--index", str(tmp_path / "ix")]) == 0
+    assert "1 added" in capsys.readouterr().out
+    assert main(["build", "--sources", str(seed_dir), "--index", str(tmp_path / "ix")]) == 0
+    out = capsys.readouterr().out
+    assert "1 reused" in out and "0 units embedded" in out
+
+
+# ----------------------------------------------------------------------------- user errors
 
 
 def _garbage_manifest(index_dir: Path) -> None:
@@ -67,9 +111,22 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str)
         assert needle in lines[0]
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ask", "", "--index", "index"], "empty"),
+        (["build", "--sources", "/nonexistent/seeds", "--index", "{tmp}/index"], "not found"),
+        (["ask", "hello", "-k", "0"], "-k"),
+    ],
+)
+def test_user_errors_are_one_line_exit_2_no_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    assert_one_line_error(run(*(a.replace("{tmp}", str(tmp_path)) for a in args)), message)
+    assert not (tmp_path / "index").exists()
+
+
 @pytest.mark.parametrize("damaged", list(DAMAGE), indirect=True)
 def test_ask_on_a_damaged_index_is_one_line_saying_how_to_rebuild(damaged: Path) -> None:
-    proc = run("ask", "In which city will the talks take place?", "--index", str(damaged))
+    proc = run("ask", GENEVA_Q, "--index", str(damaged))
     assert_one_line_error(proc, "rag build --index", str(damaged))
 
 
@@ -80,7 +137,7 @@ def test_ask_on_a_missing_index_says_how_to_build() -> None:
 def test_build_into_a_path_that_cannot_be_a_folder_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    proc = run("build", "--sources", str(ROOT / "seeds"), "--index", str(blocker / "index"))
+    proc = run("build", "--sources", str(SEEDS), "--index", str(blocker / "index"))
     assert_one_line_error(proc, "cannot write the index", str(blocker / "index"))
 
 
@@ -129,11 +186,11 @@ def test_ask_with_sources_repairs_a_damaged_index_instead_of_failing(
         main(
             [
                 "ask",
-                "In which city will the talks take place?",
+                GENEVA_Q,
                 "--index",
                 str(index_dir),
                 "--sources",
-                str(ROOT / "seeds"),
+                str(SEEDS),
             ]
         )
         == 0

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
+from support import make_document as doc
 
 from rag.chunking import is_caption, passages, sentence_units
-from rag.documents import Document, parse_header, read_sources
-
-
-def doc(text: str) -> Document:
-    meta, body = parse_header(text)
-    return Document("t.txt", text, hashlib.sha256(text.encode()).hexdigest(), date=meta.get("date"), body_start=body)
+from rag.documents import read_sources
 
 
 def test_offsets_rule_holds_for_every_unit_and_passage_of_the_seed(seed_dir):
@@ -74,11 +68,3 @@ def test_repeated_sentences_point_at_their_own_place():
     d = doc("Talks failed. Talks failed. Talks failed.")
     starts = [u.start for u in sentence_units(d)]
     assert starts == [0, 14, 28]
-
-
-def test_header_fields():
-    meta, body = parse_header("title: A day in Geneva\nsource: AP\ndate: 2022-01-10\n\nText starts.")
-    assert meta == {"title": "A day in Geneva", "source": "AP", "date": "2022-01-10"}
-    assert "title: A day in Geneva\nsource: AP\ndate: 2022-01-10\n\nText starts."[body:] == "Text starts."
-    assert parse_header("Title of the day is x") == ({}, 0)
-    assert parse_header(" date 2022-01-04 US President")[1] == len(" date 2022-01-04 ")

@@ -1,34 +1,54 @@
-"""The dated-stream suite (eval/ukraine_2022) passes its validator, and the validator catches broken rows."""
+"""The committed QA suites are sound: the seed suite, the SQuAD sample, and the dated-stream suite
+(eval/ukraine_2022), which passes its validator; the validator catches broken rows."""
 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import shutil
-import sys
 from datetime import date
-from pathlib import Path
-from types import ModuleType
 
 import pytest
+from support import ROOT, load_script
 
-from rag.eval.suite import normalize as scorer_normalize
+from rag import eval as ev
+from rag.eval import normalize as scorer_normalize
 
-ROOT = Path(__file__).resolve().parent.parent
+SEED_SUITE = ROOT / "eval" / "seed"
+SQUAD_SUITE = ROOT / "eval" / "squad_v2_small"
 SUITE = ROOT / "eval" / "ukraine_2022"
 
-
-def load_checker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_stream_suite", ROOT / "scripts" / "check_stream_suite.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["check_stream_suite"] = module
-    spec.loader.exec_module(module)
-    return module
+check = load_script("check_stream_suite")
 
 
-check = load_checker()
+def test_seed_suite_is_sound(seed_dir):
+    suite = ev.load_suite(SEED_SUITE)
+    seed_files = sorted(p.name for p in seed_dir.glob("*.txt"))
+    assert sorted(p.name for p in suite.docs_dir.rglob("*.txt")) == seed_files
+    for name in seed_files:  # a byte-identical copy: offsets of answers mean the same in both
+        assert (suite.docs_dir / name).read_bytes() == (seed_dir / name).read_bytes()
+    article = ev.normalize("\n".join((seed_dir / n).read_text(encoding="utf-8") for n in seed_files))
+    answerable = [r for r in suite.rows if r.answerable]
+    assert len(answerable) >= 50 and len(suite.rows) - len(answerable) >= 20
+    missing = [(r.id, g) for r in answerable for g in r.gold if ev.normalize(g) not in article]
+    assert missing == []
+    assert suite.parts == ("fit", "held-out")
+    fit = sum(r.part == "fit" for r in suite.rows)
+    assert abs(2 * fit - len(suite.rows)) <= 2
+
+
+def test_squad_suite_is_the_converted_sample():
+    suite = ev.load_suite(SQUAD_SUITE)
+    assert len(suite.rows) == 626 and sum(r.answerable for r in suite.rows) == 293
+    assert {r.part for r in suite.rows if r.doc and r.doc.startswith("normans/")} == {"fit"}
+    assert {r.part for r in suite.rows if r.doc and not r.doc.startswith("normans/")} == {"held-out"}
+    assert "CC BY-SA 4.0" in (SQUAD_SUITE / "SOURCE.md").read_text(encoding="utf-8")
+    for row in suite.rows[:40]:  # gold answers are verbatim text of their paragraph
+        text = ev.normalize((suite.docs_dir / row.doc).read_text(encoding="utf-8"))
+        assert all(ev.normalize(g) in text for g in row.gold)
+
+
+# ----------------------------------------------------------------------------- the dated-stream suite
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ import rag
 from bench.corpus import article, questions_from, seed_sentences, template_questions, write_corpus
 from bench.incremental import answer_key, check_update, unit_count
 
+pytestmark = pytest.mark.slow  # the module's corpus is built and updated once: ~10 s in all
+
 N_ARTICLES = 30
 N_SENTENCES = 4
 

@@ -1,4 +1,9 @@
-"""The benchmark runs end to end at toy size and produces every figure (no timing assertions)."""
+"""The benchmark runs end to end at toy size and produces every figure (no timing assertions).
+
+The toy run shares the session's seed index and runs the serving and scale workers in this
+process (cold start still starts its fresh processes); one worker also runs as a child
+process, as a full run starts them all.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,16 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 import bench.__main__ as bench_main
+import rag
 from bench import common, report
 
 
-def test_helpers() -> None:
-    assert common.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
-    assert common.median_ratio([2.0, 4.0, 9.0], [1.0, 2.0, 3.0]) == 2.0
-    times = common.interleaved({"a": lambda: None, "b": lambda: None}, 3)
-    assert len(times["a"]) == len(times["b"]) == 3
-    assert common.peak_rss_mb() > 0 and common.rss_mb() > 0
-    assert "| x |" in report.table([[1]], ["x"])
-
-
-def test_toy_run_produces_every_figure(tmp_path: Path) -> None:
-    res = bench_main.run(full=False, toy=True, out=tmp_path)
+@pytest.mark.slow
+def test_toy_run_produces_every_figure(seed_index: rag.Index, tmp_path: Path) -> None:
+    res = bench_main.run(full=False, toy=True, out=tmp_path, seed_index=seed_index.path, in_process=True)
     saved = json.loads((tmp_path / "latest.json").read_text())
     assert set(bench_main.SECTIONS) <= set(saved)
     assert (tmp_path / "scale.png").stat().st_size > 0
@@ -37,3 +37,7 @@ def test_toy_run_produces_every_figure(tmp_path: Path) -> None:
     for condition in ("as is", "one core busy"):
         assert res["threads"][condition]["faiss_search"]["two_over_one_median"] > 0
     assert "serving memory" in report.targets_table(res) and "HNSW" in report.scale_table(res["scale"])
+
+
+def test_a_worker_runs_as_a_child_process() -> None:
+    assert common.run_json(["-m", "bench.scale", "baseline"])["peak_rss_mb"] > 0

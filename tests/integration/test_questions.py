@@ -1,4 +1,4 @@
-"""Issue 6: hostile or odd questions are answered or refused, never a crash; the offset rule always holds."""
+"""Hostile, odd or malformed questions are answered or refused, never a crash; the offset rule always holds."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from support import KNOWN, assert_exact
 import rag
 
 
-@pytest.mark.parametrize("question", ["", " ", "   \n\t  ", "\u3000\u00a0", "\x00\x01\x1f\x7f"])
+@pytest.mark.parametrize("question", ["", " ", "\n\t", "   \n\t  ", "\u3000\u00a0", "\x00\x01\x1f\x7f"])
 def test_empty_or_blank_question_is_a_value_error_saying_so(seed_index: rag.Index, question: str) -> None:
     with pytest.raises(ValueError, match="empty") as info:
         seed_index.answer(question)

@@ -1,4 +1,8 @@
-"""Issue 6: bad files in the source folder are skipped and named in a warning; the rest is indexed and answers."""
+"""Bad source folders and files: each bad file is skipped and named in one warning; the rest is indexed and answers.
+
+Files that change after they were indexed are in test_freshness.py; a file that changes
+between listing and reading is in unit/test_documents.py.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import assert_exact, copy_seeds
+from support import GENEVA_Q, SEED_ID, assert_exact, copy_seeds
 
 import rag
 from rag import documents
-from rag.documents import MAX_FILE_BYTES, SourceFile, read_document
-
-SEED_ID = "2022-01-04-biden-zelenskiy-call.txt"
-QUESTION = "In which city will the talks take place?"
+from rag.documents import MAX_FILE_BYTES
 
 
 def _non_utf8(folder: Path) -> str:
@@ -169,7 +170,7 @@ def test_bad_file_is_skipped_and_named_in_one_warning_line(bad_build: BadBuild, 
 def test_next_to_bad_files_the_good_article_is_indexed_and_answers(bad_build: BadBuild) -> None:
     index = bad_build.index
     assert index.doc_ids == (SEED_ID,)
-    a = index.answer(QUESTION)
+    a = index.answer(GENEVA_Q)
     assert a.found and "Geneva" in a.text and a.doc_id == SEED_ID
     assert_exact(index, a)
 
@@ -209,7 +210,7 @@ def test_duplicate_documents_are_indexed_once_and_reported(tmp_path: Path) -> No
     }
     messages = [str(w.message) for w in record]
     assert sum("a-copy.txt" in m for m in messages) == 1 and sum("sub/z-copy.md" in m for m in messages) == 1
-    a = index.answer(QUESTION)
+    a = index.answer(GENEVA_Q)
     assert len({p.doc_id for p in a.passages}) == 1  # the same passage is not offered twice from two copies
 
 
@@ -221,12 +222,20 @@ def test_utf8_file_with_byte_order_mark_keeps_its_date_header(tmp_path: Path) ->
     index = rag.build_index(sources, tmp_path / "index")
     doc = index.document("bom.txt")
     assert doc.text.startswith("\ufeff") and doc.date == "2022-01-04"
-    a = index.answer(QUESTION)
+    a = index.answer(GENEVA_Q)
     assert a.found and a.date == "2022-01-04"
     assert_exact(index, a)
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty", "only-other-files", "a-file-not-a-folder"])
+UNUSABLE_FOLDERS = {  # kind -> what the error says
+    "missing": "source folder not found",
+    "empty": "no .txt or .md files",
+    "only-other-files": "no .txt or .md files",
+    "a-file-not-a-folder": "source folder not found",
+}
+
+
+@pytest.mark.parametrize("kind", list(UNUSABLE_FOLDERS))
 def test_unusable_source_folder_is_a_source_error_naming_it(kind: str, tmp_path: Path) -> None:
     folder = tmp_path / "sources"
     if kind == "empty":
@@ -241,6 +250,7 @@ def test_unusable_source_folder_is_a_source_error_naming_it(kind: str, tmp_path:
         rag.build_index(folder, tmp_path / "index")
     assert isinstance(info.value, ValueError)
     assert str(folder) in str(info.value) and ".txt" in str(info.value)
+    assert UNUSABLE_FOLDERS[kind] in str(info.value)
     assert not (tmp_path / "index" / "manifest.json").exists()
 
 
@@ -254,48 +264,22 @@ def test_a_folder_of_only_bad_files_is_a_source_error(tmp_path: Path) -> None:
     assert all(name in messages for name in names)
 
 
-# A file can change between listing and reading: it is read through the descriptor, never past the limit.
-
-
-def _listed(path: Path) -> SourceFile:
-    st = path.lstat()
-    return SourceFile(path.name, path, st.st_size, st.st_mtime_ns)
-
-
-def test_a_file_that_grew_after_it_was_listed_is_not_read_past_the_limit(tmp_path: Path) -> None:
-    path = tmp_path / "growing.txt"
-    path.write_text("date 2022-01-05 A short article.\n")
-    listed = _listed(path)
-    with path.open("ab") as fh:
-        fh.truncate(50 * 1024 * 1024)
-    assert read_document(listed) == f"larger than the {MAX_FILE_BYTES:,}-byte limit for an article"
-
-
-def test_a_file_swapped_for_a_symlink_after_it_was_listed_is_not_followed(tmp_path: Path) -> None:
-    path = tmp_path / "swapped.txt"
-    path.write_text("date 2022-01-05 A short article.\n")
-    listed = _listed(path)
-    path.unlink()
-    path.symlink_to("/etc/passwd")
-    assert read_document(listed) == "symbolic link, not followed"
-
-
-def test_a_file_deleted_after_it_was_listed_is_reported_not_raised(tmp_path: Path) -> None:
-    path = tmp_path / "gone.txt"
-    path.write_text("date 2022-01-05 A short article.\n")
-    listed = _listed(path)
-    path.unlink()
-    reason = read_document(listed)
-    assert isinstance(reason, str) and reason.startswith("unreadable")
-
-
-def test_a_fifo_swapped_in_after_listing_does_not_block(tmp_path: Path) -> None:
-    path = tmp_path / "pipe.txt"
-    path.write_text("date 2022-01-05 A short article.\n")
-    listed = _listed(path)
-    path.unlink()
-    os.mkfifo(path)
-    assert read_document(listed) == "not a regular file"
+def test_unreadable_files_are_skipped_and_a_nested_article_is_indexed_with_its_date(tmp_path: Path) -> None:
+    sources = copy_seeds(tmp_path / "seeds")
+    (sources / "latin1.txt").write_bytes("Caf\xe9 talks in Gen\xe8ve".encode("latin-1"))
+    (sources / "empty.md").write_text("")
+    (sources / "nested").mkdir()
+    (sources / "nested" / "other.md").write_text("date 2022-01-05 NATO ministers met in Brussels on Friday.\n")
+    with pytest.warns(UserWarning) as record:
+        index = rag.build_index(sources, tmp_path / "index")
+    messages = " | ".join(str(w.message) for w in record)
+    assert "latin1.txt" in messages and "not UTF-8" in messages
+    assert "empty.md" in messages and "empty" in messages
+    assert "nested/other.md" in index.doc_ids
+    assert index.report is not None and set(index.report.skipped) == {"latin1.txt", "empty.md"}
+    a = index.answer("Where did NATO ministers meet?")
+    assert a.found and a.doc_id == "nested/other.md" and "Brussels" in a.text
+    assert a.date == "2022-01-05"
 
 
 def test_a_clean_folder_warns_about_nothing(tmp_path: Path, recwarn: pytest.WarningsRecorder) -> None:
