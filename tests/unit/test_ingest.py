@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "ingest"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "ingest"))
 
 from ingest_support import PAGES, expected, install_tripwire, page_names  # noqa: E402
 
@@ -18,7 +18,7 @@ from rag.ingest import SUFFIXES, Article, extract, extract_file  # noqa: E402
 from rag.ingest.article import MAX_HTML_BYTES  # noqa: E402
 from rag.ingest.html import DEFAULT_SETTINGS  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _one(name: str, data: bytes) -> tuple[Article | None, tuple[str, ...]]:

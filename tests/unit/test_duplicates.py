@@ -17,7 +17,7 @@ from rag.chunking import sentence_units
 from rag.documents import list_sources, read_document
 from rag.duplicates import JACCARD_THRESHOLD, fingerprint, group_duplicates, same_sentence
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "eval" / "ukraine_2022" / "docs"
 LABELLED = ROOT / "eval" / "duplicates"
 # Held-out F1 of `same_sentence` on the real pairs, as reported in eval/duplicates/README.md.

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "ingest"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "ingest"))
 
 from ingest_support import corpus_articles, write_dump  # noqa: E402
 
 from rag.ingest import extract, extract_file  # noqa: E402
 from rag.ingest.article import MAX_JSONL_LINE_BYTES, WARNINGS_KEPT_PER_KIND  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
