@@ -104,20 +104,24 @@ def test_no_article_or_index_file_is_served(server, seed_dir: Path):
 
 def test_respond_shows_the_question_then_the_quote_and_remembers_it(seed_index, seed_dir: Path, tmp_path: Path):
     handlers = ChatHandlers(Backend(seed_dir, seed_index.path, tmp_path / "data"))
-    (box, history, *untouched), (_, history2, replies, sources, doc_view) = handlers.respond(GENEVA_Q, [], {})
+    (box, history, *untouched), (_, history2, replies, sources, doc_view, shown) = handlers.respond(GENEVA_Q, [], {})
     # first the question alone, box emptied, the rest left as it is
     assert (
         box == "" and [m["role"] for m in history] == ["user"] and history[0]["content"] == fmt.escape_block(GENEVA_Q)
     )
     assert all(u == {"__type__": "update"} for u in untouched)
     # then the reply, remembered under its message index, and the document with the quote marked
-    assert [m["role"] for m in history2] == ["user", "assistant"] and "**Geneva**" in history2[1]["content"]
+    assert [m["role"] for m in history2] == ["user", "assistant"]
+    assert render(history2[1]["content"]).strong == ["Geneva"]
     saved = replies["1"]["answer"]
     assert saved["found"] and seed_text(seed_dir, saved["doc_id"])[saved["start"] : saved["end"]] == saved["text"]
     assert "Supporting passages" in sources
     assert "".join(text for text, _ in doc_view["value"]) == seed_text(seed_dir, saved["doc_id"])
     assert [text for text, label in doc_view["value"] if label == fmt.ANSWER] == ["Geneva"]
     assert set(doc_view["color_map"]) == {fmt.QUOTE, fmt.ANSWER}
+    # one article in the seeds: nothing else to show in the document, so no picker
+    assert shown["choices"] == [("Quote: 2022-01-04, 2022-01-04-biden-zelenskiy-call.txt", "1/0")]
+    assert shown["visible"] is False
 
 
 def test_an_empty_question_changes_nothing(seed_index, seed_dir: Path, tmp_path: Path):
@@ -131,13 +135,13 @@ def test_show_reply_never_highlights_offsets_of_a_changed_article(seed_copy: Pat
     import gradio as gr
 
     handlers = ChatHandlers(Backend(seed_copy, tmp_path / "index", tmp_path / "data"))
-    *_, (_, _, replies, sources, _) = handlers.respond(GENEVA_Q, [], {})
+    *_, (_, _, replies, sources, _, _) = handlers.respond(GENEVA_Q, [], {})
     click = gr.SelectData(None, {"index": 1, "value": None})
-    shown_sources, doc_view = handlers.show_reply(replies, click)
+    shown_sources, doc_view, _ = handlers.show_reply(replies, click)
     assert shown_sources == sources and [t for t, label in doc_view["value"] if label == fmt.ANSWER] == ["Geneva"]
     article = seed_copy / replies["1"]["answer"]["doc_id"]
     article.write_text("Added later. " + article.read_text(encoding="utf-8"), encoding="utf-8")
-    shown_sources, doc_view = handlers.show_reply(replies, click)
+    shown_sources, doc_view, _ = handlers.show_reply(replies, click)
     assert shown_sources == sources
     assert doc_view["value"] == [] and "changed or removed" in doc_view["label"]
 
@@ -146,7 +150,7 @@ def test_record_feedback_appends_the_reply_with_its_verdict(seed_index, seed_dir
     import gradio as gr
 
     handlers = ChatHandlers(Backend(seed_dir, seed_index.path, tmp_path / "data"))
-    *_, (_, _, replies, _, _) = handlers.respond(OFF_TOPIC_Q, [], {})
+    *_, (_, _, replies, _, _, _) = handlers.respond(OFF_TOPIC_Q, [], {})
     handlers.record_feedback(replies, gr.LikeData(None, {"index": [1, 0], "value": None, "liked": False}))
     handlers.record_feedback(replies, gr.LikeData(None, {"index": 0, "value": None, "liked": True}))  # the question
     (line,) = (tmp_path / "data" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
@@ -316,7 +320,7 @@ def test_reply_cites_title_or_id_date_and_range():
     answer = Answer("q", True, "in Geneva today", "doc.txt", 10, 25, "2022-01-04", None, (3, 9), 0.8)
     reply = fmt.reply_markdown(answer)
     assert reply.startswith("> in **Geneva** today")
-    assert "— doc.txt, 2022-01-04, characters 10–25" in reply
+    assert "— doc.txt, 2022-01-04, characters 10–25" in squash("".join(render(reply).text))
 
 
 def test_refusal_shows_related_passages_not_as_an_answer():
@@ -325,7 +329,7 @@ def test_refusal_shows_related_passages_not_as_an_answer():
     reply = fmt.reply_markdown(answer)
     assert reply.startswith("**The articles don't say")
     assert "Related (not an answer)" in reply
-    assert "— Title, 2022-01-04, characters 5–23" in reply
+    assert "— Title, 2022-01-04, characters 5–23" in squash("".join(render(reply).text))
     assert "Related passages (not an answer)" in fmt.sources_markdown(answer)
 
 

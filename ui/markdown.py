@@ -1,28 +1,22 @@
-"""Turn `rag` answers into chat Markdown and document-view segments (pure functions, no Gradio).
+"""Text from users and articles as Markdown that shows exactly that text, and quotes with marked phrases.
 
 Everything taken from an article or typed by a user goes through `escape_text`/`escape_block`
-before it is mixed with the Markdown built here, so it is always shown as text: HTML special
+before it is mixed with Markdown built elsewhere, so it is always shown as text: HTML special
 characters become entities, and the Markdown characters that could start a link, emphasis,
-code, a table or a heading are backslash-escaped.
+code, a table or a heading are backslash-escaped. The only markup in a quote is added here:
+the answering phrase in bold, and each resolved time expression in a `<time>` element whose
+attributes hold nothing but dates formatted here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
 import unicodedata
 from collections.abc import Sequence
 
-from rag import Answer, Passage
-
-QUOTE = "quote"
-ANSWER = "answer"
-RELATED = "related (not an answer)"
-# Background of each label in the document view: the quote pale, its answer phrase strong, related grey.
-COLORS = {QUOTE: "#fde68a", ANSWER: "#f59e0b", RELATED: "#cbd5e1"}
-
-# Passages shown under "Related (not an answer)" in the chat itself; the sources panel has all.
-RELATED_IN_CHAT = 3
-RELATED_EXCERPT_CHARS = 200
+from rag.answer import EventDate
 
 # A lone carriage return ends a Markdown line (a new line the escaping did not see start):
 # shown as a space, one character for one, so offsets into the text still hold.
@@ -81,17 +75,60 @@ def _emphasise(before: str, phrase: str, after: str) -> str:
     return f"{before}<strong>{phrase}</strong>{after}"
 
 
-def _line_markdown(line: str, offset: int, highlight: tuple[int, int] | None) -> str:
-    """One line of a quote (starting at `offset` in the quote) with its part of `highlight` bold."""
+def day_label(iso: str) -> str:
+    """'2022-01-02' as a reader says it: 'Sun 2 Jan 2022'."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def event_title(event: EventDate) -> str:
+    """The day or days an event phrase resolves to: 'Sun 2 Jan 2022', or a range 'a – b'."""
+    if event.first == event.last:
+        return day_label(event.first)
+    return f"{day_label(event.first)} – {day_label(event.last)}"
+
+
+def when_list(events: Sequence[EventDate]) -> str:
+    """'Sunday (2 Jan 2022); Monday (3 Jan 2022)', escaped: the phrases come from the article."""
+    return "; ".join(escape_text(e.label()) for e in events)
+
+
+def _time_tag(event: EventDate, inner: str) -> str:
+    # attributes hold only dates formatted here (never article text); escaped all the same
+    attrs = f'class="event" datetime="{html.escape(event.first)}" title="{html.escape(event_title(event))}"'
+    return f"<time {attrs}>{inner}</time>"
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_markdown(iso: str | None, missing: str) -> str:
+    """An article date as a `<time>` element (kept on one line by the page's CSS), or `missing` escaped."""
+    if iso is None:
+        return escape_text(missing)
+    if not _ISO_DAY.fullmatch(iso):
+        return escape_text(iso)
+    return f'<time datetime="{iso}">{iso}</time>'
+
+
+def _clip(span: tuple[int, int], offset: int, line: str) -> tuple[int, int] | None:
+    """`span` (offsets into the quote) as offsets into `line` starting at `offset`, if it holds more than blanks."""
+    lo, hi = max(span[0] - offset, 0), min(span[1] - offset, len(line))
+    return (lo, hi) if lo < hi and line[lo:hi].strip() else None
+
+
+def _line_markdown(line: str, offset: int, highlight: tuple[int, int] | None, events: Sequence[EventDate] = ()) -> str:
+    """One line of a quote (starting at `offset` in the quote): its part of `highlight` bold, its events marked."""
     stripped = line.lstrip(" \t\r")
     offset += len(line) - len(stripped)
-    if highlight is None:
+    strong = _clip(highlight, offset, stripped) if highlight is not None else None
+    marks = [(span, e) for e in events if (span := _clip((e.start, e.end), offset, stripped))]
+    if marks:
+        return _marked_line(stripped, strong, marks)
+    if strong is None:
         return escape_line(stripped)
-    lo = max(highlight[0] - offset, 0)
-    hi = min(highlight[1] - offset, len(stripped))
-    phrase = stripped[lo:hi] if lo < hi else ""
-    if not phrase.strip():
-        return escape_line(stripped)
+    lo, hi = strong
+    phrase = stripped[lo:hi]
     # keep blanks outside the `**`, where they do not stop the emphasis from opening
     lo += len(phrase) - len(phrase.lstrip())
     hi -= len(phrase) - len(phrase.rstrip())
@@ -99,111 +136,40 @@ def _line_markdown(line: str, offset: int, highlight: tuple[int, int] | None) ->
     return _emphasise(before, escape_text(stripped[lo:hi]), escape_text(stripped[hi:]))
 
 
-def quote_block(text: str, highlight: tuple[int, int] | None = None) -> str:
-    """`text` as a Markdown block quote, the `highlight` offsets (into `text`) in bold."""
+def _marked_line(line: str, strong: tuple[int, int] | None, marks: list[tuple[tuple[int, int], EventDate]]) -> str:
+    """`line` cut wherever a mark starts or ends, each piece escaped and wrapped in the marks that cover it.
+
+    HTML elements rather than `**`: they nest and touch punctuation without CommonMark's flanking rules.
+    """
+    cuts = {0, len(line)}
+    for (lo, hi), _ in marks:
+        cuts |= {lo, hi}
+    if strong is not None:
+        cuts |= set(strong)
+    bounds = sorted(cuts)
+    out = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = escape_line(line[a:b]) if a == 0 else escape_text(line[a:b])
+        if strong is not None and strong[0] <= a and b <= strong[1]:
+            piece = f"<strong>{piece}</strong>"
+        event = next((e for (lo, hi), e in marks if lo <= a and b <= hi), None)
+        out.append(_time_tag(event, piece) if event is not None else piece)
+    return "".join(out)
+
+
+def quote_block(text: str, highlight: tuple[int, int] | None = None, events: Sequence[EventDate] = ()) -> str:
+    """`text` as a Markdown block quote: the `highlight` offsets (into `text`) in bold, `events` marked."""
     lines = []
     pos = 0
     for line in text.split("\n"):
-        lines.append(f"> {_line_markdown(line, pos, highlight)}".rstrip())
+        lines.append(f"> {_line_markdown(line, pos, highlight, events)}".rstrip())
         pos += len(line) + 1
     return "\n".join(lines)
 
 
-def citation(doc_id: str | None, title: str | None, date: str | None, start: int | None, end: int | None) -> str:
-    """`— title or id, date, characters start–end`, escaped."""
-    label = escape_text(title or doc_id or "unknown document")
-    return f"— {label}, {escape_text(date or 'undated')}, characters {start}–{end}"
-
-
-def _excerpt(p: Passage, limit: int = RELATED_EXCERPT_CHARS) -> tuple[str, int]:
-    """The start of a passage cut on a word boundary, and its end offset in the document."""
-    if len(p.text) <= limit:
-        return p.text, p.end
-    cut = p.text.rfind(" ", 0, limit)
-    text = p.text[: cut if cut > limit // 2 else limit].rstrip()
-    # the cited range is the one shown, so it still matches the document exactly
-    return text, p.start + len(text)
-
-
-def reply_markdown(answer: Answer) -> str:
-    """The chat reply: the quote with its citation, or a clear refusal and related reading."""
-    parts = []
-    if answer.notice:
-        parts.append(f"_Note: {escape_text(answer.notice)}_")
-    if answer.found:
-        parts.append(quote_block(answer.text, answer.highlight))
-        cite = citation(answer.doc_id, answer.title, answer.date, answer.start, answer.end)
-        parts.append(f"{cite} · confidence {answer.confidence:.2f}")
-        return "\n\n".join(parts)
-    parts.append(f"**{escape_text(answer.text)}**")
-    if answer.passages:
-        parts.append("**Related (not an answer):**")
-        for p in answer.passages[:RELATED_IN_CHAT]:
-            text, end = _excerpt(p)
-            more = " …" if end < p.end else ""
-            parts.append(f"{quote_block(text)}{more}\n\n{citation(p.doc_id, p.title, p.date, p.start, end)}")
-    return "\n\n".join(parts)
-
-
-def _overlap(answer: Answer, p: Passage) -> tuple[int, int] | None:
-    """The answer's quote inside passage `p`, as offsets into `p.text`, if they overlap."""
-    if not answer.found or answer.doc_id != p.doc_id or answer.start is None or answer.end is None:
-        return None
-    lo, hi = max(answer.start, p.start), min(answer.end, p.end)
-    return (lo - p.start, hi - p.start) if lo < hi else None
-
-
-def signals_table(passages: Sequence[Passage]) -> str:
-    """A Markdown table of the score and each signal (rows) of every passage (columns).
-
-    Signals are rows because there are more of them than passages: the table stays
-    narrow enough for the side panel. Names come from the passages, so new signals show up.
-    """
-    names: list[str] = []
-    for p in passages:
-        names.extend(n for n in p.signals if n not in names)
-    head = "| signal | " + " | ".join(f"#{i}" for i in range(1, len(passages) + 1)) + " |"
-    rule = "|:---|" + "---:|" * len(passages)
-    rows = ["| **score** | " + " | ".join(f"**{p.score:.3f}**" for p in passages) + " |"]
-    rows += [f"| {escape_text(n)} | " + " | ".join(_number(p.signals.get(n)) for p in passages) + " |" for n in names]
-    return "\n".join([head, rule, *rows])
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def sources_markdown(answer: Answer) -> str:
-    """The sources panel: each passage with score and citation, then the table of signals."""
-    if not answer.passages:
-        return "_No passage retrieved._"
-    head = "Supporting passages" if answer.found else "Related passages (not an answer)"
-    parts = [f"#### {head}"]
-    for i, p in enumerate(answer.passages, 1):
-        cite = citation(p.doc_id, p.title, p.date, p.start, p.end)
-        parts.append(f"**{i}.** score {p.score:.3f} {cite}\n\n{quote_block(p.text, _overlap(answer, p))}")
-    parts.append("#### Signals")
-    parts.append(signals_table(answer.passages))
-    return "\n\n".join(parts)
-
-
-Segments = list[tuple[str, str | None]]
-
-
-def document_segments(
-    text: str, start: int, end: int, highlight: tuple[int, int] | None = None, label: str = QUOTE
-) -> Segments:
-    """`gr.HighlightedText` value: `text` cut at [start, end), that span labelled `label`.
-
-    `highlight` (offsets into the span, like `Answer.highlight`) is labelled `ANSWER`.
-    Every character of `text` is in exactly one segment, in order; empty ones are left out.
-    """
-    if not 0 <= start <= end <= len(text):
-        raise ValueError(f"span [{start}, {end}) is outside a text of {len(text)} characters")
-    cuts = [(0, None), (start, label), (end, None)]
-    if highlight is not None:
-        lo, hi = max(start, start + highlight[0]), min(end, start + highlight[1])
-        if lo < hi:
-            cuts[2:2] = [(lo, ANSWER), (hi, label)]
-    bounds = [c[0] for c in cuts] + [len(text)]
-    return [(text[a:b], cut[1]) for cut, a, b in zip(cuts, bounds, bounds[1:], strict=False) if a < b]
+def shortened(text: str, limit: int) -> tuple[str, bool]:
+    """The start of `text` cut on a word boundary near `limit`, and whether anything was cut."""
+    if len(text) <= limit:
+        return text, False
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(), True
