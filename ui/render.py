@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from rag import Answer, Passage
-from rag.answer import Citation
+from rag.answer import Citation, EventDate
 
 from .markdown import date_markdown, escape_block, escape_line, escape_text, quote_block, shortened, when_list
 
@@ -130,6 +130,21 @@ def _overlap(answer: Answer, p: Passage) -> tuple[int, int] | None:
     return (lo - p.start, hi - p.start) if lo < hi else None
 
 
+def _passage_events(answer: Answer, p: Passage) -> tuple[EventDate, ...]:
+    """The events of `p` with those of the quote inside it, as offsets into `p.text`, in order.
+
+    `Passage.events` holds the dates of the sentence that brought the passage; the quote may
+    reach into the sentences around it, and its own dates are shown where the quote is shown.
+    """
+    found = {(e.start, e.end): e for e in p.events}
+    if answer.found and answer.doc_id == p.doc_id and answer.start is not None:
+        for e in answer.events:
+            lo, hi = answer.start + e.start - p.start, answer.start + e.end - p.start
+            if 0 <= lo < hi <= len(p.text) and p.text[lo:hi] == e.phrase:
+                found.setdefault((lo, hi), EventDate(lo, hi, e.phrase, e.first, e.last))
+    return tuple(found[k] for k in sorted(found))
+
+
 def signals_table(passages: Sequence[Passage]) -> str:
     """A Markdown table of the score and each signal (rows) of every passage (columns).
 
@@ -158,10 +173,9 @@ def sources_markdown(answer: Answer) -> str:
     parts = [f"#### {head}"]
     for i, p in enumerate(answer.passages, 1):
         cite = citation(p.doc_id, p.title, p.date, p.start, p.end)
-        when = f"\nwhen: {when_list(p.events)}" if p.events else ""
-        parts.append(
-            f"**{i}.** score {p.score:.3f} {cite}{when}\n\n{quote_block(p.text, _overlap(answer, p), p.events)}"
-        )
+        events = _passage_events(answer, p)
+        when = f"\nwhen: {when_list(events)}" if events else ""
+        parts.append(f"**{i}.** score {p.score:.3f} {cite}{when}\n\n{quote_block(p.text, _overlap(answer, p), events)}")
     parts.append("#### Signals")
     parts.append(signals_table(answer.passages))
     return "\n\n".join(parts)
