@@ -53,11 +53,14 @@ class Backend:
             counts = index.manifest.get("counts", {})
             how = f"built ({index.report.summary()})" if index.report is not None else "loaded"
             newest = index.newest_date
-            as_of = f"newest article {newest}" if newest else "no article is dated"
+            as_of = (
+                f"answers as of the newest article {newest} unless you set “As of”"
+                if newest
+                else "no article is dated, so “As of” hides none"
+            )
             self._say(
                 f"ready: {_count(counts.get('documents'), 'article')}, {_count(counts.get('units'), 'sentence')} "
-                f"from {self.sources}/, index {how}, in {time.monotonic() - started:.1f} s; "
-                f"answers as of the {as_of} unless you set “As of”",
+                f"from {self.sources}/, index {how}, in {time.monotonic() - started:.1f} s; {as_of}",
                 log,
             )
         except Exception as exc:  # top of a thread: show any failure on the page, keep serving

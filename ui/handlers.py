@@ -155,7 +155,7 @@ class ChatHandlers:
         """Answer a question with a verbatim quote from the articles, as of a day.
 
         `as_of` (optional; 'YYYY-MM-DD', '1 March 2022' or 'March 1, 2022') hides articles dated
-        after that day; left out or empty, every article counts, the newest first. Returns the
+        after that day; left out (a client may send only the question) or empty, all count. Returns the
         answer as JSON (the fields of rag.Answer.to_dict): found, text, doc_id, start, end, date,
         title, highlight, confidence, notice, as_of; events (time expressions in the quote with
         the days they resolve to); updates (other articles' different answers, newest first, each
