@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 
@@ -169,3 +170,50 @@ class RunningApp:
                 self.proc.kill()
                 self.proc.wait(timeout=15)
         self._log_fh.close()
+
+
+class _Rendered(HTMLParser):
+    """Text of rendered HTML, its tag names, and the text inside <strong> and inside <time class="event">."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[str] = []
+        self.strong: list[str] = []
+        self.events: list[str] = []
+        self.classes: list[str] = []
+        self._open: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        cls = dict(attrs).get("class") or ""
+        self.classes.append(cls)
+        self._open.append((tag, cls))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                del self._open[i]
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if any(t == "strong" for t, _ in self._open):
+            self.strong.append(data)
+        if any(t == "time" and c == "event" for t, c in self._open):
+            self.events.append(data)
+
+
+def rendered(markdown: str) -> _Rendered:
+    """What a reader sees of chat Markdown: rendered by markdown-it (CommonMark, as the chat's parser) and read back."""
+    import markdown_it
+
+    md = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    parsed = _Rendered()
+    parsed.feed(md.render(markdown))
+    return parsed
+
+
+def squash(text: str) -> str:
+    """`text` with every run of whitespace made one space."""
+    return " ".join(text.split())

@@ -6,59 +6,13 @@ read back, so the tests see what a reader sees.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import rendered, squash
 
 import rag
 from rag.answer import Citation, EventDate
 from ui import render as fmt
-
-
-class _Rendered(HTMLParser):
-    """Text of rendered HTML, its tag names, and the text inside <strong> and inside <time class="event">."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.tags: list[str] = []
-        self.strong: list[str] = []
-        self.events: list[str] = []
-        self.classes: list[str] = []
-        self._open: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        cls = dict(attrs).get("class") or ""
-        self.classes.append(cls)
-        self._open.append((tag, cls))
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self._open) - 1, -1, -1):
-            if self._open[i][0] == tag:
-                del self._open[i]
-                break
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        if any(t == "strong" for t, _ in self._open):
-            self.strong.append(data)
-        if any(t == "time" and c == "event" for t, c in self._open):
-            self.events.append(data)
-
-
-def rendered(markdown: str) -> _Rendered:
-    markdown_it = pytest.importorskip("markdown_it")
-    md = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    parsed = _Rendered()
-    parsed.feed(md.render(markdown))
-    return parsed
-
-
-def squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _answer(updates: tuple[Citation, ...] = (), also_in: tuple[Citation, ...] = ()) -> rag.Answer:

@@ -17,8 +17,7 @@ import gradio as gr
 import httpx
 import pytest
 from gradio_client import Client
-from support import SEEDS, assert_exact, free_port
-from test_ui_time_render import rendered, squash
+from support import SEEDS, assert_exact, free_port, rendered, squash
 
 import rag
 from ui import app as ui_app
