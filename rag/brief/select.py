@@ -1,0 +1,101 @@
+"""Choose a briefing's items: the most newsworthy sentences, one per development, spread over threads and articles.
+
+Salience (and relevance to a topic) ranks the window; the best few hundred form the pool. Copies of
+one statement collapse into one candidate (`also_in`). Items are then taken greedily, MMR-style: the
+best candidate, discounted by its cosine to the items already taken and by how many come from the
+same article, so one long address cannot fill the briefing. A figure that changed over time brings
+its earlier statement along, so the change can be shown with both figures quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+# TEMPORARY: the stand-in until rag.duplicates is merged; then: `from ..duplicates import ...`
+from ._duplicates import fingerprint, group_duplicates
+from .salience import Salience
+from .types import DatedSentence
+
+
+@dataclass(frozen=True)
+class Options:
+    """How items are picked from the ranked window."""
+
+    pool: int = 300  # candidates considered after ranking (the rest cannot win anyway)
+    diversity: float = 0.7  # MMR: weight of a candidate's best cosine to the items already taken
+    same_article: float = 0.25  # penalty per item already taken from the same article
+    duplicate_cosine: float = 0.85  # at or above: the same statement reworded, never two items
+    change_cosine: float = 0.55  # an earlier sentence this close, counting the same thing, is the old figure
+    min_relevance: float = 0.4  # with a topic: sentences less relevant than this are not candidates
+    relevance_power: float = 2.0  # with a topic: score = salience * relevance ** power
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A chosen sentence (index into the window) and, when its figure changed, the earlier one."""
+
+    index: int
+    score: float
+    also_in: tuple[str, ...]
+    previous: int | None = None  # the earlier sentence with the old figure
+
+
+def ranked(sal: Salience, relevance: np.ndarray | None, options: Options) -> np.ndarray:
+    """The window's ranking score: salience, weighted by relevance to the topic when there is one."""
+    score = sal.score.astype(np.float32, copy=True)
+    if relevance is None:
+        return score
+    positive = np.maximum(score, 0.05)  # a plain relevant sentence still beats an irrelevant one
+    weighted = positive * np.power(np.clip(relevance, 0.0, 1.0), options.relevance_power)
+    return np.where(np.isfinite(score) & (relevance >= options.min_relevance), weighted, -np.inf).astype(np.float32)
+
+
+def choose(
+    sentences: Sequence[DatedSentence],
+    vectors: np.ndarray,
+    sal: Salience,
+    score: np.ndarray,
+    max_items: int,
+    options: Options,
+) -> list[Pick]:
+    """Up to `max_items` picks: distinct statements, diverse, each with the other articles carrying it."""
+    finite = np.flatnonzero(np.isfinite(score))
+    if len(finite) == 0:
+        return []
+    top = finite[np.argsort(-score[finite], kind="stable")[: options.pool]]
+    groups = group_duplicates([fingerprint(sentences[i].text) for i in top])
+    members: dict[int, list[int]] = {}
+    for pos, group in enumerate(groups):
+        members.setdefault(group, []).append(int(top[pos]))
+    # one candidate per statement: its earliest copy (the original), scored as its best copy
+    pool: list[int] = []
+    pool_score: list[float] = []
+    copies: dict[int, tuple[str, ...]] = {}
+    for group in members.values():
+        first = min(group, key=lambda i: (sentences[i].article_date or date.max, sentences[i].doc_id))
+        pool.append(first)
+        pool_score.append(max(float(score[i]) for i in group))
+        copies[first] = tuple(sorted({sentences[i].doc_id for i in group} - {sentences[first].doc_id}))
+    pool_vectors = np.asarray(vectors, dtype=np.float32)[pool]
+    base = np.asarray(pool_score, dtype=np.float32)
+    closest = np.zeros(len(pool), np.float32)
+    per_article: dict[str, int] = {}
+    taken = np.zeros(len(pool), bool)
+    picks: list[Pick] = []
+    while len(picks) < max_items:
+        penalty = np.array([per_article.get(sentences[i].doc_id, 0) for i in pool], np.float32)
+        mmr = base - options.diversity * closest - options.same_article * penalty
+        mmr[taken | (closest >= options.duplicate_cosine)] = -np.inf
+        best = int(np.argmax(mmr))
+        if not np.isfinite(mmr[best]):
+            break
+        taken[best] = True
+        index = pool[best]
+        per_article[sentences[index].doc_id] = per_article.get(sentences[index].doc_id, 0) + 1
+        closest = np.maximum(closest, pool_vectors @ pool_vectors[best])
+        picks.append(Pick(index, float(pool_score[best]), copies[index]))
+    return picks

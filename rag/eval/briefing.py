@@ -1,0 +1,343 @@
+"""Evaluate briefings on a suite's `briefing.jsonl` against three baselines: newest leads, LexRank, TextRank.
+
+    python -m rag.eval.briefing eval/ukraine_2022 [--items 10] [--no-baselines] [--json out.json]
+
+Per request: the window's articles (dated within [since, until], not after as_of) are split into
+sentences, embedded and dated; each system gives the same number of items. Scores:
+- recall: share of the gold developments covered (an item covers one when its quote contains one
+  of its phrases, both after `rag.eval.suite.normalize`);
+- redundancy: share of items that repeat an earlier item of the same briefing (they cover a
+  common development, or `same_sentence` calls them near-duplicates);
+- dates: share of covering items whose timeline day is the development's day, or the day after
+  when that is the article's own date (evening addresses published after midnight);
+- offsets: share of items whose `document.text[start:end] == text` (must be 1.0).
+Rows br-01..br-04 are "fit" (weights were set on them), br-05..br-08 "held-out".
+With a topic, the baselines rank only the sentences the engine would consider (relevance >=
+`Options.min_relevance`), so all systems answer the same question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..brief import Options, dated_sentences, in_window, make_briefing, topic_relevance
+from ..brief._duplicates import fingerprint, same_sentence
+from ..brief.baselines import graph_summary, newest_leads
+from ..brief.items import event_day
+from ..config import MODEL_NAME
+from ..dates import parse_date
+from ..documents import Document, read_sources
+from ..embedding import encode
+from .suite import normalize
+
+BRIEFING_FILE = "briefing.jsonl"
+FIT_ROWS = frozenset({"br-01", "br-02", "br-03", "br-04"})
+SYSTEMS = ("brief", "leads", "lexrank", "textrank")
+
+
+@dataclass(frozen=True)
+class Development:
+    """A gold development: its id, the day it happened, phrases that identify it, the article reporting it."""
+
+    id: str
+    date: date
+    phrases: tuple[str, ...]
+    doc: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """One briefing request of the gold set."""
+
+    id: str
+    since: date
+    until: date
+    as_of: date
+    topic: str | None
+    developments: tuple[Development, ...]
+
+    @property
+    def part(self) -> str:
+        """ "fit" for the rows the weights were set on, else "held-out"."""
+        return "fit" if self.id in FIT_ROWS else "held-out"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An item as scored: where it is, what it says, the day a reader sees it at."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    day: date | None
+
+
+@dataclass
+class Score:
+    """The scores of one system on one request."""
+
+    items: int = 0
+    covered: set[str] = field(default_factory=set)
+    gold: int = 0
+    redundant: int = 0
+    dated: int = 0
+    covering: int = 0
+    exact: int = 0
+
+    @property
+    def recall(self) -> float:
+        return len(self.covered) / self.gold if self.gold else 0.0
+
+    @property
+    def redundancy(self) -> float:
+        return self.redundant / self.items if self.items else 0.0
+
+    @property
+    def dates(self) -> float:
+        return self.dated / self.covering if self.covering else 0.0
+
+    @property
+    def offsets(self) -> float:
+        return self.exact / self.items if self.items else 1.0
+
+
+def load_requests(path: str | os.PathLike[str]) -> list[Request]:
+    """The requests of a `briefing.jsonl`; `ValueError` naming the line of the first malformed one."""
+    out = []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            devs = tuple(
+                Development(d["id"], _day(d["date"]), tuple(d["phrases"]), d["doc"]) for d in row["developments"]
+            )
+            out.append(
+                Request(row["id"], _day(row["since"]), _day(row["until"]), _day(row["as_of"]), row.get("topic"), devs)
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{path}:{lineno}: not a briefing request ({exc}); see eval/ukraine_2022/README.md"
+            ) from None
+    if not out:
+        raise ValueError(f"{path}: no briefing requests")
+    return out
+
+
+def _day(value: Any) -> date:
+    day = parse_date(value)
+    if day is None:
+        raise ValueError("a date is required")
+    return day
+
+
+def embed(texts: Sequence[str], cache: Path | None) -> np.ndarray:
+    """MiniLM vectors of `texts`, kept in `cache` (a .npy named by a hash of the texts) between runs."""
+    key = hashlib.sha256("\n".join([MODEL_NAME, *texts]).encode()).hexdigest()[:20]
+    path = cache / f"vectors-{key}.npy" if cache else None
+    if path is not None and path.is_file():
+        return np.load(path)
+    vectors = encode(MODEL_NAME, list(texts))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, vectors)
+        os.replace(tmp, path)
+    return vectors
+
+
+def score(quotes: Sequence[Quote], request: Request, documents: dict[str, Document]) -> Score:
+    """Recall, redundancy, date accuracy and offset exactness of one system's items (see the module doc)."""
+    result = Score(items=len(quotes), gold=len(request.developments))
+    seen: list[tuple[set[str], Any]] = []
+    for q in quotes:
+        text = normalize(q.text)
+        covers = {d.id for d in request.developments if any(normalize(p) in text for p in d.phrases)}
+        fp = fingerprint(q.text)
+        if any((covers & other) or same_sentence(fp, ofp) for other, ofp in seen):
+            result.redundant += 1
+        seen.append((covers, fp))
+        result.covered |= covers
+        result.exact += documents[q.doc_id].text[q.start : q.end] == q.text
+        if covers:
+            result.covering += 1
+            article = documents[q.doc_id].date
+            ok = any(_right_day(q.day, article, d.date) for d in request.developments if d.id in covers)
+            result.dated += ok
+    return result
+
+
+def _right_day(shown: date | None, article: str | None, happened: date) -> bool:
+    """The day shown is the event's, or the next day when that is the article's date (published after midnight)."""
+    if shown is None:
+        return False
+    return shown == happened or (shown == happened + timedelta(days=1) and article == shown.isoformat())
+
+
+def run(
+    suite: str | os.PathLike[str], items: int = 10, baselines: bool = True, cache: Path | None = None
+) -> dict[str, Any]:
+    """Every request of `suite` through the briefing and the baselines; per-row scores and summaries."""
+    root = Path(suite)
+    requests = load_requests(root / BRIEFING_FILE)
+    documents = {d.doc_id: d for d in read_sources(root / "docs")}
+    sentences = dated_sentences(documents.values())
+    vectors = embed([s.text for s in sentences], cache)
+    text_of = lambda doc_id: documents[doc_id].text  # noqa: E731
+    rows = []
+    for req in requests:
+        window = in_window(sentences, req.since, req.until, req.as_of)
+        ids = np.array([s.unit for s in window], dtype=np.int64)
+        wvec = vectors[ids]
+        topic_vector = encode(MODEL_NAME, [req.topic])[0] if req.topic else None
+        started = time.perf_counter()
+        briefing = make_briefing(
+            window, wvec, since=req.since, until=req.until, as_of=req.as_of, topic=req.topic,
+            topic_vector=topic_vector, max_items=items, document_text=text_of,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        quotes = {"brief": [Quote(i.doc_id, i.start, i.end, i.text, _day_of(i.timeline_date)) for i in briefing.items]}
+        if baselines:
+            pool = window
+            if topic_vector is not None:
+                rel = topic_relevance(req.topic or "", window, wvec, topic_vector)
+                pool = [s for s, r in zip(window, rel) if r >= Options().min_relevance]
+            count = len(briefing.items) or items
+            for name in SYSTEMS[1:]:
+                chosen = newest_leads(pool, count) if name == "leads" else graph_summary(pool, count, name)
+                quotes[name] = [_as_quote(pool[i]) for i in chosen]
+        scores = {name: score(q, req, documents) for name, q in quotes.items()}
+        rows.append(
+            {"request": req, "scores": scores, "seconds": seconds, "briefing": briefing, "articles": briefing.articles}
+        )
+    return {"rows": rows, "items": items}
+
+
+def _as_quote(s: Any) -> Quote:
+    when = event_day(s)
+    return Quote(s.doc_id, s.start, s.end, s.text, when.first if when else s.article_date)
+
+
+def _day_of(iso: str | None) -> date | None:
+    return parse_date(iso) if iso else None
+
+
+def _summary(rows: list[dict[str, Any]], name: str) -> Score:
+    total = Score()
+    for row in rows:
+        s = row["scores"].get(name)
+        if s is None:
+            continue
+        total.items += s.items
+        total.gold += s.gold
+        total.covered |= {f"{row['request'].id}/{c}" for c in s.covered}
+        total.redundant += s.redundant
+        total.dated += s.dated
+        total.covering += s.covering
+        total.exact += s.exact
+    return total
+
+
+def report(result: dict[str, Any], out: Any = sys.stdout) -> None:
+    """Print the side-by-side table: per row, then fit, held-out and overall."""
+    rows = result["rows"]
+    names = [n for n in SYSTEMS if n in rows[0]["scores"]]
+    head = f"{'row':<8}{'part':<9}{'topic':<24}{'art':>4}{'gold':>5}"
+    head += "".join(f" | {n:<8} rec  red" for n in names) + " | brief dates offs   ms"
+    print(head, file=out)
+    print("-" * len(head), file=out)
+
+    def line(label: str, part: str, topic: str, articles: str, parts: dict[str, Score], ms: str) -> None:
+        cells = "".join(f" | {'':<8}{p.recall:4.2f} {p.redundancy:4.2f}" for p in (parts[n] for n in names))
+        b = parts["brief"]
+        gold = str(b.gold)
+        print(
+            f"{label:<8}{part:<9}{topic[:23]:<24}{articles:>4}{gold:>5}{cells} | {b.dates:11.2f} {b.offsets:4.2f} {ms:>4}",
+            file=out,
+        )
+
+    for row in rows:
+        req = row["request"]
+        line(req.id, req.part, req.topic or "-", str(row["articles"]), row["scores"], f"{row['seconds'] * 1000:.0f}")
+    print("-" * len(head), file=out)
+    for part in ("fit", "held-out", None):
+        chosen = [r for r in rows if part is None or r["request"].part == part]
+        line(part or "all", "", "", "", {n: _summary(chosen, n) for n in names}, "")
+    print(
+        f"\n{result['items']} items per briefing; rec = event recall, red = redundancy; dates and offsets of the briefing's items.",
+        file=out,
+    )
+
+
+def to_json(result: dict[str, Any]) -> dict[str, Any]:
+    """The run as JSON: per-row scores and items, and the summaries."""
+
+    def flat(s: Score) -> dict[str, Any]:
+        return {"items": s.items, "recall": round(s.recall, 4), "redundancy": round(s.redundancy, 4),
+                "dates": round(s.dates, 4), "offsets": round(s.offsets, 4), "covered": sorted(s.covered)}  # fmt: skip
+
+    rows = result["rows"]
+    return {
+        "items": result["items"],
+        "rows": [
+            {
+                "id": r["request"].id,
+                "part": r["request"].part,
+                "topic": r["request"].topic,
+                "scores": {n: flat(s) for n, s in r["scores"].items()},
+                "briefing": r["briefing"].to_dict(),
+            }  # fmt: skip
+            for r in rows
+        ],
+        "summary": {
+            part or "all": {
+                n: flat(_summary([r for r in rows if part is None or r["request"].part == part], n))
+                for n in rows[0]["scores"]
+            }  # fmt: skip
+            for part in ("fit", "held-out", None)
+        },
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: evaluate the briefings of a suite folder and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m rag.eval.briefing", description=__doc__.splitlines()[0])
+    parser.add_argument("suite", help="suite folder with docs/ and briefing.jsonl, e.g. eval/ukraine_2022")
+    parser.add_argument("--items", type=int, default=10, help="items per briefing (default 10)")
+    parser.add_argument("--no-baselines", action="store_true", help="score the briefing only (LexRank takes minutes)")
+    parser.add_argument("--json", help="also write per-row scores and the briefings to this file")
+    parser.add_argument(
+        "--cache", default=None, help="folder for the sentence vectors (default <suite>/.index/briefing)"
+    )
+    args = parser.parse_args(argv)
+    if args.items < 1:
+        parser.error("--items must be at least 1")
+    cache = Path(args.cache) if args.cache else Path(args.suite) / ".index" / "briefing"
+    try:
+        result = run(args.suite, args.items, not args.no_baselines, cache)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report(result)
+    if args.json:
+        Path(args.json).write_text(json.dumps(to_json(result), indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
