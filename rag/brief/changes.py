@@ -7,12 +7,39 @@ briefing shows both quotes, and the newer item carries "one hundred thousand →
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from .features import Figure, SentenceFeatures
 from .types import DatedSentence
+
+# A running count grows or shrinks by less than this factor between two statements; "28,893 in the past
+# 24 hours" and "180,000 in total" differ by more and are not one count.
+MAX_RATIO = 4.0
+# A count for a period ("over the past 24 hours", "today") and a running total ("in total", "already")
+# are different counts even when they count the same noun.
+_PERIOD = re.compile(
+    r"(?i)\b(?:per|a|each|every)\s+(?:day|hour|week)|\bpast\s+\d+\s+hours|\bduring\s+the\s+day|\btoday\b"
+)
+_TOTAL = re.compile(r"(?i)\bin\s+total\b|\balready\b|\bso\s+far\b|\baltogether\b|\bsince\s+the\s+(?:beginning|start)")
+
+
+def _kind(text: str) -> str | None:
+    """What kind of count a sentence's figure is, when it says: "period", "total" or None."""
+    period, total = bool(_PERIOD.search(text)), bool(_TOTAL.search(text))
+    return None if period == total else "period" if period else "total"
+
+
+def same_count(old: Figure, old_text: str, new: Figure, new_text: str) -> bool:
+    """True when two figures can be two values of one count: same noun, other value, close in size, same kind."""
+    if old.unit != new.unit or old.value == new.value or old.value <= 0 or new.value <= 0:
+        return False
+    if not 1 / MAX_RATIO <= new.value / old.value <= MAX_RATIO:
+        return False
+    kinds = {_kind(old_text), _kind(new_text)}
+    return kinds != {"period", "total"}
 
 
 class FigureIndex:
@@ -40,10 +67,13 @@ class FigureIndex:
         for fig in self._found[i].figures:
             if not fig.unit:
                 continue
+            text = self._sentences[i].text
             options = [
                 (j, old)
                 for j, old in self._by_unit.get(fig.unit, ())
-                if old.value != fig.value and (d := self._sentences[j].article_date) is not None and d < day
+                if (d := self._sentences[j].article_date) is not None
+                and d < day
+                and same_count(old, self._sentences[j].text, fig, text)
             ]
             if not options:
                 continue

@@ -12,9 +12,10 @@ from ..dates import parse_date
 from .changes import FigureIndex, change_text
 from .items import make_item, timeline_key
 from .relevance import ABOUT_THRESHOLD, topic_relevance
-from .salience import Weights, salience
+from .salience import Salience, Weights, salience
 from .select import Options, Pick, choose, ranked
 from .types import Briefing, BriefingItem, DatedSentence
+from .window import Window
 
 
 def build_briefing(
@@ -26,31 +27,26 @@ def build_briefing(
     document_text: Callable[[str], str] | None = None,
     weights: Weights = Weights(),  # noqa: B008
     options: Options = Options(),  # noqa: B008
+    window: Window | None = None,
 ) -> tuple[BriefingItem, ...]:
     """The items of a briefing over `sentences` (every sentence of the window's articles), in timeline order.
 
     `vectors[i]` is the unit-length MiniLM vector of `sentences[i]`; `relevance[i]` (0..1, see
     `topic_relevance`) how much it is about the topic, or None for no topic. `document_text(doc_id)`
     gives an article's full text, so a sentence that leans on its neighbour can be quoted with it;
-    without it every item is one sentence. Raises `ValueError` when the shapes disagree.
+    without it every item is one sentence. `window` (the sentences' `Window`) saves laying them
+    out again. Raises `ValueError` when the shapes disagree.
     """
     _check(sentences, vectors, relevance, max_items)
     if not sentences:
         return ()
     vectors = np.asarray(vectors, dtype=np.float32)
-    sal = salience(sentences, weights)
+    sal = salience(sentences, weights, window)
     picks = choose(sentences, vectors, sal, ranked(sal, relevance, options), max_items, options)
     picks = _with_changes(sentences, vectors, sal, picks, max_items, options)
-    article = _articles(sentences)
-    chosen = {p.index for p in picks}
     items = []
     for p in picks:
-        members, at = article[p.index]
-        change = None
-        if p.previous is not None and p.previous in chosen:
-            found = FigureIndex(sentences, sal.found).earlier(p.index, vectors, options.change_cosine)
-            if found:
-                change = change_text(sentences[found[0]].text, found[1], sentences[p.index].text, found[2])
+        members, at = sal.window.members(p.index)
         items.append(
             make_item(
                 sentences,
@@ -59,7 +55,7 @@ def build_briefing(
                 score=p.score,
                 also_in=p.also_in,
                 common=sal.common,
-                change=change,
+                change=p.change,
                 document_text=document_text,
             )
         )
@@ -69,39 +65,36 @@ def build_briefing(
 def _with_changes(
     sentences: Sequence[DatedSentence],
     vectors: np.ndarray,
-    sal: object,
+    sal: Salience,
     picks: list[Pick],
     max_items: int,
     options: Options,
 ) -> list[Pick]:
-    """`picks` where each figure that changed is shown with its earlier statement (which may displace the weakest pick)."""
-    figures = FigureIndex(sentences, sal.found)  # type: ignore[attr-defined]
+    """`picks` where each figure that changed is shown with its earlier statement, which may displace the weakest pick.
+
+    The newer pick then carries the change ("one hundred thousand → 180,000"); a pick that is part
+    of such a pair is never the one displaced.
+    """
+    figures = FigureIndex(sentences, sal.found)
     out = list(picks)
     for p in picks:
+        if all(q.index != p.index for q in out):
+            continue  # displaced by an earlier pair
         found = figures.earlier(p.index, vectors, options.change_cosine)
         if found is None:
             continue
-        old = found[0]
+        old, old_figure, new_figure = found
         if all(q.index != old for q in out):
-            paired = {q.index for q in out if q.previous is not None} | {
-                q.previous for q in out if q.previous is not None
-            }
+            paired = {q.index for q in out if q.previous is not None} | {q.previous for q in out}
             spare = [q for q in out if q.index not in paired and q.index != p.index]
             if len(out) >= max_items:
                 if not spare:
                     continue
                 out.remove(min(spare, key=lambda q: q.score))
-            out.append(Pick(old, float(sal.score[old]), ()))  # type: ignore[attr-defined]
-        out = [replace(q, previous=old) if q.index == p.index else q for q in out]
+            out.append(Pick(old, float(sal.score[old]), ()))
+        change = change_text(sentences[old].text, old_figure, sentences[p.index].text, new_figure)
+        out = [replace(q, previous=old, change=change) if q.index == p.index else q for q in out]
     return out
-
-
-def _articles(sentences: Sequence[DatedSentence]) -> dict[int, tuple[list[int], int]]:
-    """For each sentence: the window's sentences of its article in text order, and its place among them."""
-    by_doc: dict[str, list[int]] = {}
-    for i in sorted(range(len(sentences)), key=lambda i: (sentences[i].doc_id, sentences[i].start)):
-        by_doc.setdefault(sentences[i].doc_id, []).append(i)
-    return {i: (members, at) for members in by_doc.values() for at, i in enumerate(members)}
 
 
 def _check(
@@ -164,13 +157,16 @@ def make_briefing(
     if not sentences:
         return replace(empty, notice="no articles in this window: widen the dates or check the articles' dates")
     relevance = None
+    window = Window(sentences)
     if topic is not None:
         if topic_vector is None:
             raise ValueError("a topic needs its topic_vector: rag.embedding.encode(model, [topic])[0]")
-        relevance = topic_relevance(topic, sentences, vectors, topic_vector)
+        relevance = topic_relevance(topic, sentences, vectors, topic_vector, window)
         if float(relevance.max()) < ABOUT_THRESHOLD:
             return replace(empty, notice=f"nothing in this window is about {topic!r}")
-    items = build_briefing(sentences, vectors, relevance=relevance, max_items=max_items, document_text=document_text)
+    items = build_briefing(
+        sentences, vectors, relevance=relevance, max_items=max_items, document_text=document_text, window=window
+    )
     if not items:
         return replace(empty, notice="the articles of this window hold no statement beyond greetings and slogans")
     return replace(empty, items=items)

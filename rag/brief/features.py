@@ -7,6 +7,8 @@ same articles looks each sentence up once instead of re-running the regular expr
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +24,7 @@ _SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_
 _NUMBER_WORD = "|".join(sorted(set(_SMALL) | set(_SCALE), key=len, reverse=True))
 # "$ 33 billion", "1,000", "6.5", "156", "20%"; or words that carry a scale: "one hundred thousand", "a hundred".
 _FIGURE = re.compile(
-    rf"""(?:[$€£]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:%|percent\b|(?:thousand|million|billion)\b))?
+    rf"""(?:[$€£]\s?)?(?<![\w-])\d+(?:[.,]\d+)*(?:\s?(?:%|percent\b|(?:thousand|million|billion)\b))?
       |\b(?:(?:{_NUMBER_WORD})[\s-]+)*(?:hundred|thousand|million|billion)\b""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -34,14 +36,31 @@ _UNIT = re.compile(
 )
 # A capitalised word that is not the sentence's first word, with "of"/"the" between capitalised words:
 # "Prime Minister of the United Kingdom Boris Johnson", "UN Security Council", "Lend-Lease Act".
-_NAME = re.compile(r"(?<=[\s(“\"'-])(?:[A-Z][\w’'-]*)(?:(?:\s+(?:of|the|de|von)){0,2}\s+[A-Z][\w’'-]*)*")
+_NAME = re.compile(r"(?<=[\s(“\"'-])(?:[A-Z][\w’'-]*)(?:(?:\s+(?:of|the|de|von|der|van)){0,2}\s+[A-Z][\w’'-]*)*")
 _NOT_NAMES = frozenset(
-    "I I'm I’m I've I’ve I'll I’ll I'd I’d Mr Mrs Ms Dr Today Yesterday Tomorrow Glory Thank Thanks God".split()
+    re.split(
+        r"\s+",
+        "I I'm I’m I've I’ve I'll I’ll I'd I’d Mr Mrs Ms Dr Today Yesterday Tomorrow Glory Thank Thanks God "
+        "January February March April May June July August September October November December "
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+    )
 )
 # A rhetorical line: an exclamation, a question, an appeal ("We must", "Let us") or thanks with nothing else.
 _RHETORIC = re.compile(
     r"(?:[!?]\s*[”\"]?\s*$)|^(?:And\s+|But\s+|So\s+)?(?:We\s+(?:must|will|should|need)|Let\s+(?:us|'s|’s)|May\s|I\s+want\s+to|I\s+believe|I\s+am\s+sure)\b"
 )
+
+# Past tense: a regular verb in -ed after a subject-like word, or a common irregular past form.
+_PAST = re.compile(
+    r"\b(?:[a-z]{3,}ed\b(?<!\bneed)(?<!\bindeed)(?<!\bhundred)|(?:was|were|took|began|came|fell|hit|struck|held|met|sent|made|gave|"
+    r"left|lost|won|shot|saw|went|became|brought|bought|sold|found|told|spoke|wrote|flew|drove|ran|broke|"
+    r"chose|froze|stole|arose|rose|fought|caught|taught|thought|paid|laid|led|fled|dealt|meant|built|"
+    r"spent|kept|felt|heard|stood|understood|got|put|set|cut|shut|let)\b)"
+)
+
+# Nouns that count people are one unit: "100,000 people" and "180,000 Ukrainians" may be one count.
+PERSON = "person"
+_PEOPLE = frozenset(lexical.terms("people person persons Ukrainians civilians citizens residents"))
 
 
 @dataclass(frozen=True)
@@ -59,11 +78,48 @@ class SentenceFeatures:
     """The news-bearing parts of one sentence."""
 
     terms: frozenset[str]  # stemmed content terms (`rag.lexical.terms`)
+    term_ids: tuple[int, ...]  # the same terms as ids of the process-wide vocabulary (`term_id`)
     names: tuple[tuple[int, int], ...]  # spans of capitalised names, not the opening word
-    name_terms: frozenset[str]  # stemmed terms of those names
+    name_ids: tuple[int, ...]  # vocabulary ids of the terms of those names
     figures: tuple[Figure, ...]
     words: int
     rhetorical: bool
+    past: bool  # has a verb in the past tense or perfect ("attacked", "has announced", "took")
+    key: str  # the text after `rag.eval.suite.normalize`: equal keys are word-for-word copies
+
+
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»″"} | {c: "'" for c in "‘’‚‛′`"})
+# Terms get small integer ids, so a window's terms can be counted with numpy; ids are never reused.
+_vocabulary: dict[str, int] = {}
+_terms: list[str] = []
+_vocabulary_lock = threading.Lock()
+
+
+def term_id(term: str) -> int:
+    """The id of `term` in the process-wide vocabulary (a new id for a new term)."""
+    found = _vocabulary.get(term)
+    if found is None:
+        with _vocabulary_lock:
+            found = _vocabulary.get(term)
+            if found is None:
+                found = _vocabulary[term] = len(_terms)
+                _terms.append(term)
+    return found
+
+
+def term_of(term_id: int) -> str:
+    """The term whose id is `term_id`."""
+    return _terms[term_id]
+
+
+def vocabulary_size() -> int:
+    """How many terms have an id so far (every id is below this)."""
+    return len(_vocabulary)
+
+
+def terms_with_prefix(prefix: str) -> list[int]:
+    """Ids of every known term starting with `prefix` ("negoti" -> negotiations, negotiate, ...)."""
+    return [i for t, i in list(_vocabulary.items()) if t.startswith(prefix)]
 
 
 def _value(piece: str) -> float | None:
@@ -102,7 +158,8 @@ def _figures(text: str) -> tuple[Figure, ...]:
             continue
         unit = _UNIT.match(text, m.end())
         unit_term = lexical.terms(unit[1]) if unit else []
-        out.append(Figure(m.start(), m.end(), value, unit_term[0] if unit_term else None))
+        noun = unit_term[0] if unit_term else None
+        out.append(Figure(m.start(), m.end(), value, PERSON if noun in _PEOPLE else noun))
     return tuple(out)
 
 
@@ -129,14 +186,18 @@ def _names(text: str) -> tuple[tuple[int, int], ...]:
 def features(text: str) -> SentenceFeatures:
     """The features of one sentence (cached by text)."""
     names = _names(text)
-    name_terms = frozenset(t for a, b in names for t in lexical.terms(text[a:b]))
+    terms = frozenset(lexical.terms(text))
+    name_terms = {t for a, b in names for t in lexical.terms(text[a:b])}
     return SentenceFeatures(
-        terms=frozenset(lexical.terms(text)),
+        terms=terms,
+        term_ids=tuple(term_id(t) for t in sorted(terms)),
         names=names,
-        name_terms=name_terms,
+        name_ids=tuple(term_id(t) for t in sorted(name_terms)),
         figures=_figures(text),
         words=len(text.split()),
         rhetorical=bool(_RHETORIC.search(text)),
+        past=bool(_PAST.search(text)),
+        key=" ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split()).casefold(),
     )
 
 

@@ -8,17 +8,16 @@ weights were set by hand on the fit rows of `eval/ukraine_2022/briefing.jsonl` (
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 
 import numpy as np
 
-from ..eval.suite import normalize
-from .features import SentenceFeatures, features
-from .relevance import neighbours
+from .features import SentenceFeatures, term_of
 from .types import DatedSentence
+from .window import Window, distinct
 
 # A term in more than this share of the window's articles is common ("Ukraine", "war"): no name of news.
 COMMON_SHARE = 0.3
@@ -29,19 +28,27 @@ BOILERPLATE_SHARE = 0.05
 MIN_WORDS = 4
 # An event this many days before the article (or on its day) is the news of that article.
 RECENT_DAYS = 2
+# How many of a sentence's rarest terms and names count towards its specificity.
+TOP_TERMS = 6
+TOP_NAMES = 2
 
 
 @dataclass(frozen=True)
 class Weights:
-    """The weight of each salience signal (each signal is 0..1)."""
+    """The weight of each salience signal (each signal is 0..1); set by a coarse search on the fit rows.
+
+    `names` is kept at 0: rare names favoured lists of leaders called and countries thanked, and
+    lowered fit recall at every weight tried (0.5, 1, 1.5).
+    """
 
     recent: float = 1.0  # names a day up to RECENT_DAYS before its article: "today", "yesterday", "this morning"
-    event: float = 0.3  # names any single day or a short span
-    figure: float = 0.6  # holds a figure (a count, a sum of money)
-    names: float = 1.0  # holds names that are rare in the window (IDF over articles, scaled)
-    specific: float = 1.0  # its content terms are rare in the window (IDF sum, scaled)
+    event: float = 0.3  # names any single day or a span of at most a week
+    figure: float = 1.0  # holds a figure (a count, a sum of money)
+    names: float = 0.0  # holds names that are rare in the window (IDF over articles, scaled)
+    specific: float = 1.5  # its rarest content terms are rare in the window (IDF sum, scaled)
     lead: float = 0.3  # among the first three sentences of its article
-    rhetoric: float = -0.8  # an exclamation, a question or an appeal
+    past: float = 0.5  # reports something done: a verb in the past tense ("announced", "took place", "hit")
+    rhetoric: float = -0.4  # an exclamation, a question or an appeal
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class Salience:
     score: np.ndarray  # float32; -inf for boilerplate and fragments (never quoted)
     found: tuple[SentenceFeatures, ...]
     common: frozenset[str]  # terms too common in the window to name a development
-    neighbours: tuple[tuple[int, ...], ...]
+    window: Window
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -60,49 +67,39 @@ def _scaled(values: np.ndarray) -> np.ndarray:
     return np.clip(values / top, 0.0, 1.0) if top > 0 else np.zeros_like(values)
 
 
-def salience(sentences: Sequence[DatedSentence], weights: Weights = Weights()) -> Salience:  # noqa: B008
-    """The salience of every sentence of a window (see `Weights`)."""
+def salience(
+    sentences: Sequence[DatedSentence],
+    weights: Weights = Weights(),  # noqa: B008
+    window: Window | None = None,
+) -> Salience:
+    """The salience of every sentence of a window (see `Weights`); `window` is reused when given."""
+    win = window if window is not None else Window(sentences)
+    found = win.found
     n = len(sentences)
-    found = tuple(features(s.text) for s in sentences)
-    near = neighbours(sentences)
-    position = _positions(sentences)
-    docs: dict[str, set[str]] = {}
-    for s, f in zip(sentences, found):
-        docs.setdefault(s.doc_id, set()).update(f.terms)
-    articles = max(1, len(docs))
-    df: dict[str, int] = {}
-    for terms in docs.values():
-        for t in terms:
-            df[t] = df.get(t, 0) + 1
-    idf = {t: math.log((articles + 1) / (c + 0.5)) for t, c in df.items()}
-    common = frozenset(t for t, c in df.items() if c > COMMON_SHARE * articles and articles >= 4)
-    copies: dict[str, set[str]] = {}
-    keys = [normalize(s.text) for s in sentences]
-    for s, key in zip(sentences, keys):
-        copies.setdefault(key, set()).add(s.doc_id)
-    boiler_at = max(BOILERPLATE_ARTICLES, BOILERPLATE_SHARE * articles)
-
-    spec = np.zeros(n, np.float32)
+    articles = max(1, win.articles)
+    df = win.document_frequency()
+    idf = np.log((articles + 1) / (df + 0.5)).astype(np.float32)
+    is_common = (df > COMMON_SHARE * articles) & (articles >= 4)
+    # the few rarest terms and names: a long list of countries is not more news than one name
+    spec = win.per_sentence_top(idf, win.term_ids, win.term_owner, TOP_TERMS)
     names = np.zeros(n, np.float32)
-    recent = np.zeros(n, np.float32)
-    event = np.zeros(n, np.float32)
-    figure = np.zeros(n, np.float32)
-    lead = np.zeros(n, np.float32)
-    rhetoric = np.zeros(n, np.float32)
-    excluded = np.zeros(n, bool)
-    for i, (s, f) in enumerate(zip(sentences, found)):
-        spec[i] = sum(idf[t] for t in f.terms)
-        names[i] = sum(idf.get(t, 0.0) for t in f.name_terms if t not in common)
-        day = s.article_date
-        for e in s.events:
-            if (e.last - e.first).days <= 7:
-                event[i] = 1.0
-                if day is not None and day - timedelta(days=RECENT_DAYS) <= e.first <= day and e.first == e.last:
-                    recent[i] = 1.0
-        figure[i] = float(any(g.value >= 10 or g.unit for g in f.figures))
-        lead[i] = float(position[i] < 3)
-        rhetoric[i] = float(f.rhetorical)
-        excluded[i] = f.words < MIN_WORDS or len(copies[keys[i]]) >= boiler_at
+    if weights.names:
+        lengths = np.fromiter((len(f.name_ids) for f in found), np.int64, n)
+        ids = np.fromiter(chain.from_iterable(f.name_ids for f in found), np.int64, int(lengths.sum()))
+        owner = np.repeat(np.arange(n), lengths)
+        names = win.per_sentence_top(np.where(is_common, 0.0, idf), ids, owner, TOP_NAMES)
+    figure = np.fromiter((any(g.value >= 10 or g.unit for g in f.figures) for f in found), np.float32, n)
+    past = np.fromiter((f.past for f in found), np.float32, n)
+    rhetoric = np.fromiter((f.rhetorical for f in found), np.float32, n)
+    short = np.fromiter((f.words < MIN_WORDS for f in found), bool, n)
+    lead = (win.position < 3).astype(np.float32)
+    recent, event = _event_signals(sentences)
+    # in how many articles each sentence's exact wording occurs
+    keys: dict[str, int] = {}
+    key = np.fromiter((keys.setdefault(f.key, len(keys)) for f in found), np.int64, n)
+    pairs = distinct(key * articles + win.article)
+    copies = np.bincount(pairs // articles, minlength=len(keys))[key]
+    boiler = copies >= max(BOILERPLATE_ARTICLES, BOILERPLATE_SHARE * articles)
     score = (
         weights.recent * recent
         + weights.event * event
@@ -110,16 +107,26 @@ def salience(sentences: Sequence[DatedSentence], weights: Weights = Weights()) -
         + weights.names * _scaled(names)
         + weights.specific * _scaled(spec)
         + weights.lead * lead
+        + weights.past * past
         + weights.rhetoric * rhetoric
     ).astype(np.float32)
-    score[excluded] = -np.inf
-    return Salience(score, found, common, tuple(near))
+    score[short | boiler] = -np.inf
+    common = frozenset(term_of(int(i)) for i in np.flatnonzero(is_common))
+    return Salience(score, found, common, win)
 
 
-def _positions(sentences: Sequence[DatedSentence]) -> list[int]:
-    """Each sentence's place in its article among the window's sentences (0 for the first)."""
-    order = sorted(range(len(sentences)), key=lambda i: (sentences[i].doc_id, sentences[i].start))
-    out = [0] * len(sentences)
-    for prev, i in zip([-1, *order], order):
-        out[i] = out[prev] + 1 if prev >= 0 and sentences[prev].doc_id == sentences[i].doc_id else 0
-    return out
+def _event_signals(sentences: Sequence[DatedSentence]) -> tuple[np.ndarray, np.ndarray]:
+    """(recent, event): names a day up to RECENT_DAYS before its article; names a day or a short span."""
+    n = len(sentences)
+    recent = np.zeros(n, np.float32)
+    event = np.zeros(n, np.float32)
+    for i, s in enumerate(sentences):
+        if not s.events:
+            continue
+        day = s.article_date
+        for e in s.events:
+            if (e.last - e.first).days <= 7:
+                event[i] = 1.0
+                if day is not None and e.first == e.last and day - timedelta(days=RECENT_DAYS) <= e.first <= day:
+                    recent[i] = 1.0
+    return recent, event

@@ -26,11 +26,12 @@ class Options:
     """How items are picked from the ranked window."""
 
     pool: int = 300  # candidates considered after ranking (the rest cannot win anyway)
-    diversity: float = 0.7  # MMR: weight of a candidate's best cosine to the items already taken
-    same_article: float = 0.25  # penalty per item already taken from the same article
+    diversity: float = 0.3  # MMR: weight of a candidate's best cosine to the items already taken
+    same_article: float = 0.1  # penalty per item already taken from the same article
+    same_day: float = 0.0  # penalty per item already taken from an article of the same day
     duplicate_cosine: float = 0.85  # at or above: the same statement reworded, never two items
-    change_cosine: float = 0.55  # an earlier sentence this close, counting the same thing, is the old figure
-    min_relevance: float = 0.4  # with a topic: sentences less relevant than this are not candidates
+    change_cosine: float = 0.6  # an earlier sentence this close, counting the same thing, is the old figure
+    min_relevance: float = 0.45  # with a topic: sentences less relevant than this are not candidates
     relevance_power: float = 2.0  # with a topic: score = salience * relevance ** power
 
 
@@ -42,6 +43,7 @@ class Pick:
     score: float
     also_in: tuple[str, ...]
     previous: int | None = None  # the earlier sentence with the old figure
+    change: str | None = None  # "old → new", both as their quotes write them
 
 
 def ranked(sal: Salience, relevance: np.ndarray | None, options: Options) -> np.ndarray:
@@ -84,11 +86,13 @@ def choose(
     base = np.asarray(pool_score, dtype=np.float32)
     closest = np.zeros(len(pool), np.float32)
     per_article: dict[str, int] = {}
+    per_day: dict[date | None, int] = {}
     taken = np.zeros(len(pool), bool)
     picks: list[Pick] = []
     while len(picks) < max_items:
         penalty = np.array([per_article.get(sentences[i].doc_id, 0) for i in pool], np.float32)
-        mmr = base - options.diversity * closest - options.same_article * penalty
+        crowded = np.array([per_day.get(sentences[i].article_date, 0) for i in pool], np.float32)
+        mmr = base - options.diversity * closest - options.same_article * penalty - options.same_day * crowded
         mmr[taken | (closest >= options.duplicate_cosine)] = -np.inf
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
@@ -96,6 +100,7 @@ def choose(
         taken[best] = True
         index = pool[best]
         per_article[sentences[index].doc_id] = per_article.get(sentences[index].doc_id, 0) + 1
+        per_day[sentences[index].article_date] = per_day.get(sentences[index].article_date, 0) + 1
         closest = np.maximum(closest, pool_vectors @ pool_vectors[best])
         picks.append(Pick(index, float(pool_score[best]), copies[index]))
     return picks

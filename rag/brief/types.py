@@ -52,8 +52,11 @@ class BriefingItem:
 
     @property
     def timeline_date(self) -> str | None:
-        """The day this item sits at on a timeline: its event's first day when it has one, else the article's."""
-        return self.event_date.split("/")[0] if self.event_date else self.date
+        """The day this item sits at on a timeline: its event's day when it has one, else the article's.
+
+        For a span ("in the previous two days") it is the span's last day: by then it had happened.
+        """
+        return self.event_date.split("/")[-1] if self.event_date else self.date
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""

@@ -71,7 +71,7 @@ class Request:
 
     @property
     def part(self) -> str:
-        """ "fit" for the rows the weights were set on, else "held-out"."""
+        """The row's part: "fit" for the rows the weights were set on, else "held-out"."""
         return "fit" if self.id in FIT_ROWS else "held-out"
 
 
@@ -100,18 +100,22 @@ class Score:
 
     @property
     def recall(self) -> float:
+        """Share of the gold developments covered."""
         return len(self.covered) / self.gold if self.gold else 0.0
 
     @property
     def redundancy(self) -> float:
+        """Share of items repeating an earlier item."""
         return self.redundant / self.items if self.items else 0.0
 
     @property
     def dates(self) -> float:
+        """Share of covering items shown at the right day."""
         return self.dated / self.covering if self.covering else 0.0
 
     @property
     def offsets(self) -> float:
+        """Share of items whose offsets give back their text."""
         return self.exact / self.items if self.items else 1.0
 
 
