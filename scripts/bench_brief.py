@@ -83,7 +83,11 @@ def main() -> None:
     print(f"{'topic ' + repr(topic):<34}{about[0]:8.2f}{about[1]:8.2f}")
     print("cold: first call of the process (sentence features not cached yet); warm: median of the next calls")
     result = make_briefing(sentences, vectors, max_items=10)
-    print(f"{len(result.items)} items; first: {result.items[0].text[:90]!r}" if result.items else result.notice)
+    if result.items:
+        first = result.items[0]
+        print(f"{len(result.items)} items; first: {first.text[:80]!r}, also in {len(first.also_in)} other articles")
+    else:
+        print(result.notice)
 
 
 if __name__ == "__main__":

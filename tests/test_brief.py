@@ -83,6 +83,8 @@ def test_no_two_items_are_the_same_statement(corpus):
     at = {(s.doc_id, s.start): vectors[k] for k, s in enumerate(sentences)}
     for a, b in itertools.combinations(items, 2):
         assert not same_sentence(fingerprint(a.text), fingerprint(b.text)), (a.text, b.text)
+        if any(i.change and i.change.split(" → ")[0] in j.text for i, j in ((a, b), (b, a))):
+            continue  # an update of a figure is shown with the statement it updates, however alike
         va, vb = at.get((a.doc_id, a.start)), at.get((b.doc_id, b.start))
         assert va is not None and vb is not None and float(va @ vb) < 0.85, (a.text, b.text)
 

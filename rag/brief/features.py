@@ -30,7 +30,7 @@ _FIGURE = re.compile(
 )
 # A bare year ("in 2014") or an ordinal-looking count of days is a date, not a figure of the news.
 _YEAR = re.compile(r"(?:19|20)\d\d")
-# The noun a figure counts: the next word that is not a modifier ("156 people", "1,000 anti-tank grenade").
+# The noun a figure counts: the next word that is not a modifier ("156 people", "16,000 Russian soldiers").
 _UNIT = re.compile(
     r"\s+(?:(?:of|more|than|about|almost|nearly|over|our|new|additional|Russian|Ukrainian)\s+)*([A-Za-z][\w-]*)"
 )
@@ -45,12 +45,12 @@ _NOT_NAMES = frozenset(
         "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
     )
 )
-# A rhetorical line: an exclamation, a question, an appeal ("We must", "Let us") or thanks with nothing else.
+# A rhetorical line: an exclamation, a question, or an appeal or belief ("We must", "Let us", "I believe").
 _RHETORIC = re.compile(
     r"(?:[!?]\s*[”\"]?\s*$)|^(?:And\s+|But\s+|So\s+)?(?:We\s+(?:must|will|should|need)|Let\s+(?:us|'s|’s)|May\s|I\s+want\s+to|I\s+believe|I\s+am\s+sure)\b"
 )
 
-# Past tense: a regular verb in -ed after a subject-like word, or a common irregular past form.
+# Past tense: a word in -ed (not "need", "indeed", "hundred") or a common irregular past form.
 _PAST = re.compile(
     r"\b(?:[a-z]{3,}ed\b(?<!\bneed)(?<!\bindeed)(?<!\bhundred)|(?:was|were|took|began|came|fell|hit|struck|held|met|sent|made|gave|"
     r"left|lost|won|shot|saw|went|became|brought|bought|sold|found|told|spoke|wrote|flew|drove|ran|broke|"

@@ -59,6 +59,7 @@ class Salience:
     found: tuple[SentenceFeatures, ...]
     common: frozenset[str]  # terms too common in the window to name a development
     window: Window
+    key: np.ndarray  # int64: sentences with the same key are word-for-word copies
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -112,7 +113,7 @@ def salience(
     ).astype(np.float32)
     score[short | boiler] = -np.inf
     common = frozenset(term_of(int(i)) for i in np.flatnonzero(is_common))
-    return Salience(score, found, common, win)
+    return Salience(score, found, common, win, key)
 
 
 def _event_signals(sentences: Sequence[DatedSentence]) -> tuple[np.ndarray, np.ndarray]:

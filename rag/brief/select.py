@@ -25,6 +25,8 @@ from .types import DatedSentence
 class Options:
     """How items are picked from the ranked window."""
 
+    thread_cosine: float = 0.65  # at or above (and below duplicate_cosine): the same thread of news
+    newest_share: float = 0.9  # a thread's newer sentence scoring this share of the best is quoted instead
     pool: int = 300  # candidates considered after ranking (the rest cannot win anyway)
     diversity: float = 0.3  # MMR: weight of a candidate's best cosine to the items already taken
     same_article: float = 0.1  # penalty per item already taken from the same article
@@ -44,6 +46,16 @@ class Pick:
     also_in: tuple[str, ...]
     previous: int | None = None  # the earlier sentence with the old figure
     change: str | None = None  # "old → new", both as their quotes write them
+
+
+def _articles_by_key(
+    sentences: Sequence[DatedSentence], key: np.ndarray, among: np.ndarray, wanted: set[int]
+) -> dict[int, set[str]]:
+    """For each wanted wording (key), the articles of the window that carry it."""
+    out: dict[int, set[str]] = {k: set() for k in wanted}
+    for i in among[np.isin(key[among], np.fromiter(wanted, np.int64, len(wanted)))].tolist():
+        out[int(key[i])].add(sentences[i].doc_id)
+    return out
 
 
 def ranked(sal: Salience, relevance: np.ndarray | None, options: Options) -> np.ndarray:
@@ -68,12 +80,19 @@ def choose(
     finite = np.flatnonzero(np.isfinite(score))
     if len(finite) == 0:
         return []
-    top = finite[np.argsort(-score[finite], kind="stable")[: options.pool]]
+    # word-for-word copies first (cheap, all of the window): one candidate each, its earliest article
+    day = np.fromiter((s.article_date.toordinal() if s.article_date else 10**7 for s in sentences), np.int64)
+    by_copy = finite[np.lexsort((day[finite], sal.key[finite]))]
+    first_copy = np.ones(len(by_copy), bool)
+    first_copy[1:] = sal.key[by_copy[1:]] != sal.key[by_copy[:-1]]
+    originals = by_copy[first_copy]
+    top = originals[np.argsort(-score[originals], kind="stable")[: options.pool]]
+    articles_of = _articles_by_key(sentences, sal.key, finite, set(sal.key[top].tolist()))
+    # then near-duplicates (a word changed) among the pool
     groups = group_duplicates([fingerprint(sentences[i].text) for i in top])
     members: dict[int, list[int]] = {}
-    for pos, group in enumerate(groups):
-        members.setdefault(group, []).append(int(top[pos]))
-    # one candidate per statement: its earliest copy (the original), scored as its best copy
+    for pos, group_id in enumerate(groups):
+        members.setdefault(group_id, []).append(int(top[pos]))
     pool: list[int] = []
     pool_score: list[float] = []
     copies: dict[int, tuple[str, ...]] = {}
@@ -81,7 +100,8 @@ def choose(
         first = min(group, key=lambda i: (sentences[i].article_date or date.max, sentences[i].doc_id))
         pool.append(first)
         pool_score.append(max(float(score[i]) for i in group))
-        copies[first] = tuple(sorted({sentences[i].doc_id for i in group} - {sentences[first].doc_id}))
+        carrying = set().union(*(articles_of[int(sal.key[i])] for i in group))
+        copies[first] = tuple(sorted(carrying - {sentences[first].doc_id}))
     pool_vectors = np.asarray(vectors, dtype=np.float32)[pool]
     base = np.asarray(pool_score, dtype=np.float32)
     closest = np.zeros(len(pool), np.float32)
@@ -97,6 +117,7 @@ def choose(
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
+        best = _newest_of_thread(best, pool, sentences, pool_vectors, base, np.isfinite(mmr), options)
         taken[best] = True
         index = pool[best]
         per_article[sentences[index].doc_id] = per_article.get(sentences[index].doc_id, 0) + 1
@@ -104,3 +125,35 @@ def choose(
         closest = np.maximum(closest, pool_vectors @ pool_vectors[best])
         picks.append(Pick(index, float(pool_score[best]), copies[index]))
     return picks
+
+
+def _newest_of_thread(
+    best: int,
+    pool: list[int],
+    sentences: Sequence[DatedSentence],
+    pool_vectors: np.ndarray,
+    base: np.ndarray,
+    open_: np.ndarray,
+    options: Options,
+) -> int:
+    """The pool position to quote for the thread of `best`: its newest sentence that scores nearly as well.
+
+    A briefing reports where a thread stands: when a later article carries the same thread
+    (cosine in [thread_cosine, duplicate_cosine)) with a score of at least `newest_share` of the
+    best's, the later sentence is quoted instead.
+    """
+    day = sentences[pool[best]].article_date
+    if day is None:
+        return best
+    cosine = pool_vectors @ pool_vectors[best]
+    later = [
+        j
+        for j in np.flatnonzero(
+            open_
+            & (cosine >= options.thread_cosine)
+            & (cosine < options.duplicate_cosine)
+            & (base >= options.newest_share * base[best])
+        ).tolist()
+        if (d := sentences[pool[j]].article_date) is not None and d > day
+    ]
+    return max(later, key=lambda j: (sentences[pool[j]].article_date, base[j])) if later else best

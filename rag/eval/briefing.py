@@ -12,8 +12,9 @@ sentences, embedded and dated; each system gives the same number of items. Score
   when that is the article's own date (evening addresses published after midnight);
 - offsets: share of items whose `document.text[start:end] == text` (must be 1.0).
 Rows br-01..br-04 are "fit" (weights were set on them), br-05..br-08 "held-out".
-With a topic, the baselines rank only the sentences the engine would consider (relevance >=
-`Options.min_relevance`), so all systems answer the same question.
+The baselines rank the sentences the engine may quote (greetings, slogans repeated across
+addresses and fragments under four words left out) and, with a topic, only those about it
+(relevance >= `Options.min_relevance`): all systems answer the same question from the same pool.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ..brief import Options, dated_sentences, in_window, make_briefing, topic_re
 from ..brief._duplicates import fingerprint, same_sentence
 from ..brief.baselines import graph_summary, newest_leads
 from ..brief.items import event_day
+from ..brief.salience import salience
 from ..config import MODEL_NAME
 from ..dates import parse_date
 from ..documents import Document, read_sources
@@ -217,10 +219,12 @@ def run(
         seconds = time.perf_counter() - started
         quotes = {"brief": [Quote(i.doc_id, i.start, i.end, i.text, _day_of(i.timeline_date)) for i in briefing.items]}
         if baselines:
-            pool = window
+            # the baselines rank what the engine may quote: no greetings, slogans or fragments, and
+            # with a topic only the sentences about it; they differ from it only in how they choose
+            usable = np.isfinite(salience(window).score)
             if topic_vector is not None:
-                rel = topic_relevance(req.topic or "", window, wvec, topic_vector)
-                pool = [s for s, r in zip(window, rel) if r >= Options().min_relevance]
+                usable &= topic_relevance(req.topic or "", window, wvec, topic_vector) >= Options().min_relevance
+            pool = [s for s, ok in zip(window, usable) if ok]
             count = len(briefing.items) or items
             for name in SYSTEMS[1:]:
                 chosen = newest_leads(pool, count) if name == "leads" else graph_summary(pool, count, name)
