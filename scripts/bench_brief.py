@@ -24,11 +24,11 @@ import numpy as np
 
 from rag.brief import DatedSentence, dated_sentences, make_briefing
 from rag.brief.features import features
+from rag.brief.inputs import sentence_vectors
 from rag.config import MODEL_NAME
 from rag.dates import find_time_expressions
 from rag.documents import read_sources
 from rag.embedding import encode
-from rag.eval.briefing import embed
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "eval" / "ukraine_2022"
@@ -38,7 +38,7 @@ SPAN = timedelta(days=83)
 def corpus(copies: int) -> tuple[list[DatedSentence], np.ndarray]:
     """The statements repeated `copies` times with shifted dates, and one vector per sentence."""
     base = dated_sentences(read_sources(SUITE / "docs"))
-    vectors = embed([s.text for s in base], SUITE / ".index" / "briefing")
+    vectors = sentence_vectors([s.text for s in base], SUITE / ".index" / "briefing")
     out: list[DatedSentence] = []
     rows: list[int] = []
     for k in range(copies):

@@ -20,11 +20,9 @@ addresses and fragments under four words left out) and, with a topic, only those
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +35,7 @@ import numpy as np
 from ..brief import Options, dated_sentences, in_window, make_briefing, topic_relevance
 from ..brief._duplicates import fingerprint, same_sentence
 from ..brief.baselines import graph_summary, newest_leads
+from ..brief.inputs import sentence_vectors
 from ..brief.items import event_day
 from ..brief.salience import salience
 from ..config import MODEL_NAME
@@ -151,22 +150,6 @@ def _day(value: Any) -> date:
     return day
 
 
-def embed(texts: Sequence[str], cache: Path | None) -> np.ndarray:
-    """MiniLM vectors of `texts`, kept in `cache` (a .npy named by a hash of the texts) between runs."""
-    key = hashlib.sha256("\n".join([MODEL_NAME, *texts]).encode()).hexdigest()[:20]
-    path = cache / f"vectors-{key}.npy" if cache else None
-    if path is not None and path.is_file():
-        return np.load(path)
-    vectors = encode(MODEL_NAME, list(texts))
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, vectors)
-        os.replace(tmp, path)
-    return vectors
-
-
 def score(quotes: Sequence[Quote], request: Request, documents: dict[str, Document]) -> Score:
     """Recall, redundancy, date accuracy and offset exactness of one system's items (see the module doc)."""
     result = Score(items=len(quotes), gold=len(request.developments))
@@ -200,10 +183,12 @@ def run(
 ) -> dict[str, Any]:
     """Every request of `suite` through the briefing and the baselines; per-row scores and summaries."""
     root = Path(suite)
+    if not (root / BRIEFING_FILE).is_file() or not (root / "docs").is_dir():
+        raise FileNotFoundError(f"{root} is not a briefing suite: it needs {BRIEFING_FILE} and a docs/ folder")
     requests = load_requests(root / BRIEFING_FILE)
     documents = {d.doc_id: d for d in read_sources(root / "docs")}
     sentences = dated_sentences(documents.values())
-    vectors = embed([s.text for s in sentences], cache)
+    vectors = sentence_vectors([s.text for s in sentences], cache)
     text_of = lambda doc_id: documents[doc_id].text  # noqa: E731
     rows = []
     for req in requests:
@@ -248,17 +233,17 @@ def _day_of(iso: str | None) -> date | None:
 def _summary(rows: list[dict[str, Any]], name: str) -> Score:
     total = Score()
     for row in rows:
-        s = row["scores"].get(name)
-        if s is None:
-            continue
-        total.items += s.items
-        total.gold += s.gold
+        s = row["scores"][name]
         total.covered |= {f"{row['request'].id}/{c}" for c in s.covered}
-        total.redundant += s.redundant
-        total.dated += s.dated
-        total.covering += s.covering
-        total.exact += s.exact
+        for counter in ("items", "gold", "redundant", "dated", "covering", "exact"):
+            setattr(total, counter, getattr(total, counter) + getattr(s, counter))
     return total
+
+
+def _parts(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        part: [r for r in rows if part == "all" or r["request"].part == part] for part in ("fit", "held-out", "all")
+    }
 
 
 def report(result: dict[str, Any], out: Any = sys.stdout) -> None:
@@ -267,59 +252,41 @@ def report(result: dict[str, Any], out: Any = sys.stdout) -> None:
     names = [n for n in SYSTEMS if n in rows[0]["scores"]]
     head = f"{'row':<8}{'part':<9}{'topic':<24}{'art':>4}{'gold':>5}"
     head += "".join(f" | {n:<8} rec  red" for n in names) + " | brief dates offs   ms"
-    print(head, file=out)
-    print("-" * len(head), file=out)
 
-    def line(label: str, part: str, topic: str, articles: str, parts: dict[str, Score], ms: str) -> None:
-        cells = "".join(f" | {'':<8}{p.recall:4.2f} {p.redundancy:4.2f}" for p in (parts[n] for n in names))
+    def line(label: str, part: str, topic: str, articles: str, parts: dict[str, Score], ms: str) -> str:
+        cells = "".join(f" | {'':<8}{parts[n].recall:4.2f} {parts[n].redundancy:4.2f}" for n in names)
         b = parts["brief"]
-        gold = str(b.gold)
-        print(
-            f"{label:<8}{part:<9}{topic[:23]:<24}{articles:>4}{gold:>5}{cells} | {b.dates:11.2f} {b.offsets:4.2f} {ms:>4}",
-            file=out,
-        )
+        return f"{label:<8}{part:<9}{topic[:23]:<24}{articles:>4}{b.gold:>5}{cells} | {b.dates:11.2f} {b.offsets:4.2f} {ms:>4}"
 
+    lines = [head, "-" * len(head)]
     for row in rows:
         req = row["request"]
-        line(req.id, req.part, req.topic or "-", str(row["articles"]), row["scores"], f"{row['seconds'] * 1000:.0f}")
-    print("-" * len(head), file=out)
-    for part in ("fit", "held-out", None):
-        chosen = [r for r in rows if part is None or r["request"].part == part]
-        line(part or "all", "", "", "", {n: _summary(chosen, n) for n in names}, "")
-    print(
-        f"\n{result['items']} items per briefing; rec = event recall, red = redundancy; dates and offsets of the briefing's items.",
-        file=out,
+        ms = f"{row['seconds'] * 1000:.0f}"
+        lines.append(line(req.id, req.part, req.topic or "-", str(row["articles"]), row["scores"], ms))
+    lines.append("-" * len(head))
+    for part, chosen in _parts(rows).items():
+        lines.append(line(part, "", "", "", {n: _summary(chosen, n) for n in names}, ""))
+    lines.append(
+        f"\n{result['items']} items per briefing; rec = event recall, red = redundancy; brief: its dates and offsets"
     )
+    print("\n".join(lines), file=out)
 
 
 def to_json(result: dict[str, Any]) -> dict[str, Any]:
-    """The run as JSON: per-row scores and items, and the summaries."""
+    """The run as JSON: per-row scores and briefings, and the summaries."""
 
     def flat(s: Score) -> dict[str, Any]:
-        return {"items": s.items, "recall": round(s.recall, 4), "redundancy": round(s.redundancy, 4),
-                "dates": round(s.dates, 4), "offsets": round(s.offsets, 4), "covered": sorted(s.covered)}  # fmt: skip
+        numbers = {k: round(getattr(s, k), 4) for k in ("recall", "redundancy", "dates", "offsets")}
+        return {"items": s.items, **numbers, "covered": sorted(s.covered)}
 
     rows = result["rows"]
-    return {
-        "items": result["items"],
-        "rows": [
-            {
-                "id": r["request"].id,
-                "part": r["request"].part,
-                "topic": r["request"].topic,
-                "scores": {n: flat(s) for n, s in r["scores"].items()},
-                "briefing": r["briefing"].to_dict(),
-            }  # fmt: skip
-            for r in rows
-        ],
-        "summary": {
-            part or "all": {
-                n: flat(_summary([r for r in rows if part is None or r["request"].part == part], n))
-                for n in rows[0]["scores"]
-            }  # fmt: skip
-            for part in ("fit", "held-out", None)
-        },
-    }
+    per_row = [
+        {"id": r["request"].id, "part": r["request"].part, "topic": r["request"].topic,
+         "scores": {n: flat(s) for n, s in r["scores"].items()}, "briefing": r["briefing"].to_dict()}
+        for r in rows
+    ]  # fmt: skip
+    summary = {part: {n: flat(_summary(chosen, n)) for n in rows[0]["scores"]} for part, chosen in _parts(rows).items()}
+    return {"items": result["items"], "rows": per_row, "summary": summary}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
