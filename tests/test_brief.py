@@ -24,7 +24,7 @@ from rag.brief import (
     make_briefing,
     topic_relevance,
 )
-from rag.brief._duplicates import fingerprint, same_sentence
+from rag.brief.select import fingerprint, same_sentence
 from rag.config import MODEL_NAME
 from rag.documents import Document, list_sources, read_files
 from rag.embedding import encode

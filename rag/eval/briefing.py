@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 
 from ..brief import Options, dated_sentences, in_window, make_briefing, topic_relevance
-from ..brief._duplicates import fingerprint, same_sentence
 from ..brief.baselines import graph_summary, newest_leads
 from ..brief.inputs import sentence_vectors
 from ..brief.items import event_day
 from ..brief.salience import salience
+from ..brief.select import fingerprint, same_sentence
 from ..config import MODEL_NAME
 from ..dates import parse_date
 from ..documents import Document, read_sources
