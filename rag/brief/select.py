@@ -15,13 +15,11 @@ from datetime import date
 
 import numpy as np
 
-# TEMPORARY: the stand-in until rag.duplicates is merged; then this one line becomes
-# `from ..duplicates import fingerprint, group_duplicates, same_sentence` (the evaluation imports them from here)
-from ._duplicates import fingerprint, group_duplicates, same_sentence
+from ..duplicates import fingerprint, group_duplicates
 from .salience import Salience
 from .types import DatedSentence
 
-__all__ = ["Options", "Pick", "choose", "fingerprint", "group_duplicates", "ranked", "same_sentence"]
+__all__ = ["Options", "Pick", "choose", "ranked"]
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,10 @@ from ..brief.baselines import graph_summary, newest_leads
 from ..brief.inputs import sentence_vectors
 from ..brief.items import event_day
 from ..brief.salience import salience
-from ..brief.select import fingerprint, same_sentence
 from ..config import MODEL_NAME
 from ..dates import parse_date
 from ..documents import Document, read_sources
+from ..duplicates import fingerprint, same_sentence
 from ..embedding import encode
 from .suite import normalize
 

@@ -24,9 +24,9 @@ from rag.brief import (
     make_briefing,
     topic_relevance,
 )
-from rag.brief.select import fingerprint, same_sentence
 from rag.config import MODEL_NAME
 from rag.documents import Document, list_sources, read_files
+from rag.duplicates import fingerprint, same_sentence
 from rag.embedding import encode
 
 DOCS = Path(__file__).resolve().parent.parent / "eval" / "ukraine_2022" / "docs"
