@@ -119,7 +119,8 @@ def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
     """BM25 over `n` generated sentences, scored the way `Index._candidates` does."""
     import faiss
 
-    from rag import lexical, store
+    from rag import lexical
+    from rag.bm25 import BM25, Postings
     from rag.config import Settings
 
     k = Settings().candidates
@@ -127,26 +128,28 @@ def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
     texts = unit_texts(n)
     out["bm25_text_gen_s"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
-    retriever = store.make_bm25(texts)  # the engine's own tokenisation and parameters
+    postings = Postings.build([lexical.terms(t) for t in texts])  # the engine's own tokenisation
     out["bm25_build_s"] = round(time.perf_counter() - t0, 3)
-    retriever.save(str(folder / "bm25"), show_progress=False)
+    postings.save(folder / "bm25")
     out["bm25_disk_mb"] = round(dir_bytes(folder / "bm25") / 2**20, 1)
     del texts
-    vocab = set(_scored_terms(retriever))
+    retriever = BM25([postings], [0], np.ones(len(postings.lengths), dtype=bool))
+    vocab = set(postings.vocab)
     questions = template_questions(200, seed=3)
     qterms = [[t for t in lexical.terms(q) if t in vocab] or ["nato"] for q in questions]
     ref = faiss.IndexFlatIP(DIM)
     ref.add(clustered_vectors(10_000, seed=99))
     refq = perturbed_queries(clustered_vectors(10_000, seed=99), len(qterms), seed=5)
 
-    def sort_top(terms: list[str]) -> None:  # what index.py does today
-        scores = retriever.get_scores(terms)
+    def sort_top(terms: list[str]) -> None:  # a full sort of the units that hold a term
+        _, scores = retriever.scores(terms)
         np.argsort(-scores)[:k]
 
-    def partition_top(terms: list[str]) -> None:  # the O(n) alternative
-        scores = retriever.get_scores(terms)
-        top = np.argpartition(-scores, k)[:k]
-        top[np.argsort(-scores[top])]
+    def partition_top(terms: list[str]) -> None:  # what retrieval.py does
+        _, scores = retriever.scores(terms)
+        if len(scores) > k:
+            top = np.argpartition(-scores, k)[:k]
+            top[np.argsort(-scores[top])]
 
     times: dict[str, list[float]] = {}
     for i, terms in enumerate(qterms):
@@ -163,24 +166,20 @@ def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
     return times
 
 
-def _scored_terms(retriever: Any) -> list[str]:
-    """Vocabulary terms that have a column in the score matrix (bm25s keeps a few that don't)."""
-    columns = len(retriever.scores["indptr"]) - 1
-    return [t for t, i in retriever.vocab_dict.items() if t and i < columns]
-
-
 def serve(kind: str, path: Path, queries: int) -> dict[str, Any]:
     """Load one stored index in this fresh process, answer `queries` searches, report VmHWM."""
     t0 = time.perf_counter()
     if kind == "bm25":
-        import bm25s
+        from rag.bm25 import BM25, Postings
 
-        retriever = bm25s.BM25.load(str(path), show_progress=False, verbosity=0)
-        vocab = _scored_terms(retriever)[:1000]
+        postings = Postings.load(path)
+        retriever = BM25([postings], [0], np.ones(len(postings.lengths), dtype=bool))
+        vocab = list(postings.vocab)[:1000]
         load_s = time.perf_counter() - t0
         for i in range(queries):
-            scores = retriever.get_scores([vocab[(7 * i) % len(vocab)], vocab[(13 * i + 1) % len(vocab)]])
-            np.argpartition(-scores, 40)[:40]
+            _, scores = retriever.scores([vocab[(7 * i) % len(vocab)], vocab[(13 * i + 1) % len(vocab)]])
+            if len(scores) > 40:
+                np.argpartition(-scores, 40)[:40]
     else:
         import faiss
 
@@ -252,9 +251,10 @@ def run(
 
 
 def _baseline() -> dict[str, Any]:
-    """Peak RSS of a serving process that imported faiss, numpy and bm25s but holds no index."""
-    import bm25s  # noqa: F401
+    """Peak RSS of a serving process that imported faiss, numpy and the engine's BM25 but holds no index."""
     import faiss  # noqa: F401
+
+    import rag.bm25  # noqa: F401
 
     return {"peak_rss_mb": round(peak_rss_mb(), 1)}
 

@@ -17,7 +17,8 @@ TARGET = 0.9  # build rate / raw encode rate
 def run(n_articles: int = 200, rounds: int = 3) -> dict[str, Any]:
     """Alternate a full `build_index(force=True)` with `model.encode` of the same unit texts."""
     import rag
-    from rag import chunking, embedding, store
+    from rag import chunking, embedding, lexical
+    from rag.bm25 import Postings
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         src = Path(tmp) / "articles"
@@ -64,7 +65,7 @@ def run(n_articles: int = 200, rounds: int = 3) -> dict[str, Any]:
             chunking.passages(d, settings.chunk_size, settings.chunk_overlap)
         stages["passages_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        store.make_bm25([u.text for u in units])
+        Postings.build([lexical.terms(u.text) for u in units])
         stages["bm25_s"] = time.perf_counter() - t0
     ratios = [b / e for b, e in pairs]
     r = round(statistics.median(ratios), 3)

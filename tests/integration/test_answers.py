@@ -133,7 +133,7 @@ def test_the_answer_kind_noun_is_not_a_missing_term(news_index):
 
 
 def test_typo_matching_does_not_depend_on_vocabulary_order(news_index):
-    # bm25s orders its vocabulary differently on every build; answers must not follow it
+    # the vocabulary's order is an accident of the build; answers must not follow it
     index = news_index.with_settings()
     words = ["coridor", "provnc", "lisbom", "resch"]  # "resch": one edit from both reach and rescu
     before = [index._retriever.nearest_term(w) for w in words]  # noqa: SLF001

@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support import ROOT
 
 from rag.brief import (
     Briefing,
@@ -29,7 +29,7 @@ from rag.documents import Document, list_sources, read_files
 from rag.duplicates import fingerprint, same_sentence
 from rag.embedding import encode
 
-DOCS = Path(__file__).resolve().parent.parent / "eval" / "ukraine_2022" / "docs"
+DOCS = ROOT / "eval" / "ukraine_2022" / "docs"
 WINDOW = ("2022-03-11-Hr8vf0MnUkg.txt", "2022-03-12-1GSDs_5lC_I.txt", "2022-03-19-xDiT-RaceKo.txt")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -43,7 +44,8 @@ def test_disk_full_while_writing_keeps_the_old_index_and_leaves_no_temp_files(
     with pytest.raises(rag.RagError, match="No space left on device.*previous index"):
         rag.build_index(sources, index_dir)
     assert (index_dir / "manifest.json").read_bytes() == before
-    assert sorted(p.name for p in index_dir.iterdir() if not p.name.startswith("data-")) == [".lock", "manifest.json"]
+    segments = {s["name"] for s in json.loads(before)["segments"]}
+    assert sorted(p.name for p in index_dir.iterdir() if p.name not in segments) == [".lock", "manifest.json"]
     a = rag.load_index(index_dir).answer(GENEVA_Q)
     assert a.found and "Geneva" in a.text
 
@@ -60,7 +62,7 @@ def test_a_build_failing_midway_keeps_the_old_index_and_leaves_no_temp_folder(
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(store_search, "make_bm25", boom)
+    monkeypatch.setattr(store_search, "write_faiss", boom)
     with pytest.raises(OSError, match="disk full"):
         rag.build_index(sources, index_dir)
     assert (index_dir / "manifest.json").read_bytes() == before
@@ -156,4 +158,5 @@ def _assert_sound_after_a_crash(index_dir: Path, folders: tuple[Path, ...], seed
     # the next build cleans up after the dead one
     rag.build_index(source, index_dir)
     leftovers = [p.name for p in index_dir.iterdir() if p.name.startswith((".tmp-", ".manifest"))]
-    assert leftovers == [] and len(list(index_dir.glob("data-*"))) == 1
+    named = {s["name"] for s in json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))["segments"]}
+    assert leftovers == [] and {p.name for p in index_dir.glob("seg-*")} == named

@@ -71,12 +71,12 @@ def _future_version(index_dir: Path) -> None:
 
 
 def _truncated_vectors(index_dir: Path) -> None:
-    (path,) = index_dir.glob("data-*/units.faiss")
+    (path,) = index_dir.glob("seg-*/vectors.faiss")
     path.write_bytes(path.read_bytes()[:100])
 
 
-def _deleted_data(index_dir: Path) -> None:
-    (path,) = index_dir.glob("data-*")
+def _deleted_segment(index_dir: Path) -> None:
+    (path,) = index_dir.glob("seg-*")
     shutil.rmtree(path)
 
 
@@ -84,7 +84,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "garbage-manifest": _garbage_manifest,
     "future-version": _future_version,
     "truncated-vectors": _truncated_vectors,
-    "deleted-data-folder": _deleted_data,
+    "deleted-segment": _deleted_segment,
 }
 
 

@@ -21,19 +21,14 @@ from rag.store import stale_reason
 
 
 def _index_files() -> list[str]:
-    """manifest.json and every file of the data folder, as `data/<path>` (layout of the committed index)."""
-    try:
-        manifest = json.loads((ROOT / "index" / "manifest.json").read_text(encoding="utf-8"))
-        data_files = sorted(manifest["files"])
-    except (OSError, ValueError, KeyError):
-        data_files = ["documents.jsonl", "units.jsonl", "passages.jsonl", "units.faiss", "bm25/params.index.json"]
-    return ["manifest.json", *(f"data/{name}" for name in data_files)]
+    """manifest.json and every file of a segment, as `segment/<path>`."""
+    return ["manifest.json", *(f"segment/{name}" for name in store.layout.REQUIRED_FILES)]
 
 
 def _locate(index_dir: Path, name: str) -> Path:
-    if name.startswith("data/"):
-        (data,) = index_dir.glob("data-*")
-        return data / name.removeprefix("data/")
+    if name.startswith("segment/"):
+        (segment,) = index_dir.glob("seg-*")
+        return segment / name.removeprefix("segment/")
     return index_dir / name
 
 
@@ -122,8 +117,10 @@ def test_default_path_rebuilds_a_damaged_index_by_itself_and_answers(
 
 def test_every_file_of_the_index_folder_is_covered(pristine: tuple[Path, Path]) -> None:
     index_dir = pristine[1]
-    (data,) = index_dir.glob("data-*")
-    on_disk = {"manifest.json"} | {f"data/{p.relative_to(data).as_posix()}" for p in data.rglob("*") if p.is_file()}
+    (segment,) = index_dir.glob("seg-*")
+    on_disk = {"manifest.json"} | {
+        f"segment/{p.relative_to(segment).as_posix()}" for p in segment.rglob("*") if p.is_file()
+    }
     assert on_disk == set(_index_files())
 
 
@@ -161,12 +158,13 @@ def test_manifest_of_a_future_format_version_is_refused_naming_the_version(
         {"format_version": 0},
         {"format_version": None},
         {"format": "something-else"},
-        {"data": "../../etc"},
-        {"data": "/etc"},
-        {"data": ".."},
-        {"files": {"../../../etc/passwd": {"sha256": "0" * 64, "bytes": 1}}},
-        {"files": {}},
-        {"files": []},
+        {"segments": [{"name": "../../etc", "files": {}}]},
+        {"segments": [{"name": "/etc", "files": {}}]},
+        {"segments": [{"name": "..", "files": {}}]},
+        {"segments": []},
+        {"segments": "seg-0123456789abcdef"},
+        {"removed": {"seg-0123456789abcdef": ["x.txt"]}},
+        {"removed": []},
     ],
     ids=lambda c: "-".join(f"{k}={v!r}"[:30] for k, v in c.items()),
 )
@@ -180,14 +178,40 @@ def test_manifest_with_impossible_fields_is_refused(
         rag.load_index(index_dir)
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"../../../etc/passwd": {"sha256": "0" * 64, "bytes": 1}},
+        {"/etc/passwd": {"sha256": "0" * 64, "bytes": 1}},
+        {},
+    ],
+    ids=["parent path", "absolute path", "no files"],
+)
+def test_a_segment_listing_files_outside_itself_or_none_is_refused(
+    pristine: tuple[Path, Path], tmp_path: Path, files: dict[str, object]
+) -> None:
+    index_dir = tmp_path / "index"
+    shutil.copytree(pristine[1], index_dir)
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    _edit_manifest(index_dir, segments=[{**manifest["segments"][0], "files": files}])
+    with pytest.raises(rag.IndexCorruptError, match="rag build --index"):
+        rag.load_index(index_dir)
+
+
 def test_index_folder_is_readable_and_versioned(seed_index: rag.Index) -> None:
+    import numpy as np
+
     manifest = json.loads((seed_index.path / "manifest.json").read_text())
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == store.FORMAT_VERSION == 2
     assert manifest["model"] == {"name": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384}
     assert manifest["settings"]["chunk_size"] == seed_index.settings.chunk_size
-    data = seed_index.path / manifest["data"]
-    rows = [json.loads(line) for line in (data / "units.jsonl").read_text().splitlines()]
-    assert len(rows) == manifest["counts"]["units"]
+    (segment,) = manifest["segments"]
+    folder = seed_index.path / segment["name"]
+    units = np.load(folder / "units.npy", allow_pickle=False)
+    assert units.dtype == np.int32 and len(units) == manifest["counts"]["units"] == segment["counts"]["units"]
+    rows = [json.loads(line) for line in (folder / "documents.jsonl").read_text().splitlines()]
+    text = rows[0]["text"]
+    assert all(text[start:end].strip() == text[start:end] and end > start for _, start, end in units)
     (sha,) = [s["sha256"] for s in manifest["sources"].values()]
     assert len(sha) == 64
     assert not list(seed_index.path.rglob("*.pkl")) and not list(seed_index.path.rglob("*.pickle"))
