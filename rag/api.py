@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import build, store
 from .answer import Answer
+from .brief import Briefing
 from .config import Settings
 from .errors import IndexCorruptError, IndexNotFoundError
 from .index import Index
@@ -101,3 +102,19 @@ def answer(
     articles dated after it. Raises `ValueError` for an empty question or a bad `as_of`.
     """
     return ensure_index(sources, index_dir, settings).answer(question, k=k, as_of=as_of)
+
+
+def brief(
+    topic: str | None = None,
+    *,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    as_of: str | dt.date | None = None,
+    max_items: int = 10,
+    sources: str | os.PathLike[str] = DEFAULT_SOURCES,
+    index_dir: str | os.PathLike[str] = DEFAULT_INDEX,
+    settings: Settings | None = None,
+) -> Briefing:
+    """A briefing of the default index (see `Index.brief`): the main developments, each a verbatim quote."""
+    index = ensure_index(sources, index_dir, settings)
+    return index.brief(topic, since=since, until=until, as_of=as_of, max_items=max_items)

@@ -5,6 +5,8 @@ Examples::
     rag build --sources seeds --index index
     rag ask "Where will the talks take place?"
     rag ask "How many troops?" --json
+    rag ask "How many troops?" --as-of 2022-01-05
+    rag brief "Geneva talks" --since 2022-01-01
 """
 
 from __future__ import annotations
@@ -59,6 +61,30 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _brief(args: argparse.Namespace) -> int:
+    from .api import ensure_index, load_index
+
+    index = ensure_index(args.sources, args.index) if args.sources else load_index(args.index)
+    briefing = index.brief(args.topic, since=args.since, until=args.until, as_of=args.as_of, max_items=args.items)
+    if args.json:
+        print(json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    about = f" about {briefing.topic!r}" if briefing.topic else ""
+    print(f"Briefing{about}, {briefing.since} to {briefing.until}: {briefing.articles} articles")
+    if briefing.notice:
+        print(briefing.notice)
+    for item in briefing.items:
+        when = item.event_date or item.date or "date unknown"
+        print(f"\n{when}  {item.label}")
+        print(f"  “{item.text}”")
+        who = item.source or item.title or item.doc_id
+        also = f"; also in {len(item.also_in)} more" if item.also_in else ""
+        print(f"  — {who}, {item.date or 'date unknown'}, {item.doc_id} characters {item.start}–{item.end}{also}")
+        if item.change:
+            print(f"  changed: {item.change}")
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     from .eval import main as eval_main
 
@@ -96,6 +122,21 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print the answer as JSON")
     a.set_defaults(run=_ask)
 
+    br = sub.add_parser(
+        "brief",
+        help="a dated briefing of quotes",
+        description='The main developments of a window of articles, each a verbatim quote. Example: rag brief "sanctions" --since 2022-03-01',
+    )
+    br.add_argument("topic", nargs="?", default=None, help="only what is about this topic (default: everything)")
+    br.add_argument("--since", default=None, metavar="DATE", help="first article day (default: a week before --until)")
+    br.add_argument("--until", default=None, metavar="DATE", help="last article day (default: --as-of or the newest)")
+    br.add_argument("--as-of", default=None, metavar="DATE", help="ignore articles dated after this day")
+    br.add_argument("--items", type=int, default=10, help="at most this many items (default: 10)")
+    br.add_argument("--index", default="index", help="index folder (default: index)")
+    br.add_argument("--sources", default=None, help="rebuild the index from this folder first when it is stale")
+    br.add_argument("--json", action="store_true", help="print the briefing as JSON")
+    br.set_defaults(run=_brief)
+
     e = sub.add_parser(
         "eval",
         help="score answers on QA suites",
@@ -123,8 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import RagError
 
     args = parser().parse_args(argv)
-    if getattr(args, "k", 1) < 1:
-        print("error: -k must be at least 1", file=sys.stderr)
+    if getattr(args, "k", 1) < 1 or getattr(args, "items", 1) < 1:
+        print("error: -k and --items must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
