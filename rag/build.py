@@ -261,7 +261,10 @@ def _content(
     documents: Sequence[Document], per_doc: Sequence[list[Span]], vectors: np.ndarray, settings: Settings
 ) -> store.SegmentContent:
     """The arrays of one segment: units, passages, resolved event dates and BM25 postings."""
-    units, passages, events, unit_terms = [], [], [], []
+    units: list[tuple[int, int, int]] = []
+    passages: list[tuple[int, int, int]] = []
+    events: list[tuple[int, int, int, int, int]] = []
+    unit_terms: list[list[str]] = []
     for row, (doc, doc_units) in enumerate(zip(documents, per_doc)):
         day = parse_date(doc.date)
         for unit in doc_units:

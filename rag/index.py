@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import embedding, signals, store, temporal, updates
-from .answer import Answer, compose, refusal, supporting_passages
+from .answer import Answer, Citation, compose, refusal, supporting_passages
 from .brief import Briefing, DatedSentence, make_briefing
 from .brief.from_index import window_bounds, window_sentences
 from .build import BuildReport
@@ -103,7 +103,7 @@ class Index:
         same = copies.get(chosen.unit, []) + self._retriever.similar(
             chosen.unit, updates.MAX_COPIES, _COPY_COSINE, visible
         )
-        also_in = {}
+        also_in: dict[str, Citation] = {}
         for unit in same:
             span = units[unit]
             if span.doc_id != reply.doc_id and updates.same_sentence(span.text, units[chosen.unit].text):

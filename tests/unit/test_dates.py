@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from support import ROOT, SEEDS
 
 from rag.dates import DateRange, find_time_expressions, parse_date, question_window
-from rag.dates_eval import evaluate
+from rag.eval.dates import evaluate
 
 SEED = (SEEDS / "2022-01-04-biden-zelenskiy-call.txt").read_text(encoding="utf-8")
 SEED_DATE = date(2022, 1, 4)  # a Tuesday

@@ -1,6 +1,6 @@
 """Measure time-expression resolution (rag.dates, or dateparser for comparison) on the hand-labelled set.
 
-Run: `python -m rag.dates_eval eval/time_expressions [--method rules|dateparser|hybrid] [--speed DIR] [--failures]`.
+Run: `python -m rag.eval.dates eval/time_expressions [--method rules|dateparser|hybrid] [--speed DIR] [--failures]`.
 A labelled sentence has every time expression it holds labelled (rows sharing the sentence); a prediction is
 matched to the labelled phrase it overlaps. Exact: the resolved days equal the gold days; within: they lie
 inside the gold range. A false positive is a prediction that overlaps no phrase with a gold date (decoys such as
@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from .dates import DateRange, TimeExpression, find_time_expressions, question_window
+from ..dates import DateRange, TimeExpression, find_time_expressions, question_window
 
 Finder = Callable[[str, date], list[TimeExpression]]
 Window = Callable[[str, date], DateRange | None]
@@ -58,6 +59,20 @@ class DatesReport:
     failures: list[str] = field(default_factory=list)
     ms_per_sentence: float | None = None
     speed_sentences: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready tallies (rates rounded to 4 places)."""
+
+        def tally(t: Tally) -> dict[str, Any]:
+            rates = {"exact_rate": t.exact_rate, "within_rate": t.within_rate}
+            return {**vars(t), **{k: None if v is None else round(v, 4) for k, v in rates.items()}}
+
+        return {
+            "method": self.method,
+            "parts": {name: tally(t) for name, t in self.parts.items()},
+            "kinds": {part: {kind: tally(t) for kind, t in kinds.items()} for part, kinds in self.kinds.items()},
+            "ms_per_sentence": self.ms_per_sentence,
+        }
 
 
 def _gold(value: str | None) -> DateRange | None:
@@ -244,7 +259,7 @@ def format_report(report: DatesReport, *, failures: bool = False) -> str:
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Command line: print the table for one method."""
-    ap = argparse.ArgumentParser(prog="python -m rag.dates_eval", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m rag.eval.dates", description=__doc__.splitlines()[0])
     ap.add_argument("path", help="folder holding expressions.jsonl, e.g. eval/time_expressions")
     ap.add_argument("--method", choices=["rules", "dateparser", "hybrid"], default="rules")
     ap.add_argument("--speed", metavar="DIR", help="also time the finder on every sentence of the .txt files in DIR")

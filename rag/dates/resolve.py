@@ -1,174 +1,32 @@
-"""Find the time expressions of a sentence or question and resolve them to dates against a reference date.
-
-Pure and fast: regular expressions and calendar arithmetic, no model, no I/O. Offsets are a contract:
-for every `TimeExpression` e of `find_time_expressions(text, ...)`, `text[e.start:e.end] == e.phrase`.
-Conventions (measured on `eval/time_expressions`, see its README): weeks run Monday to Sunday; "early",
-"mid" and "late" March are days 1-10, 11-20 and 21-31; a weekday names the article's own day when it is
-that weekday, else the last one before it, or the next one when the clause speaks of the future; a day
-without a year is the nearest such day, or the last one (past clause) or the next one (future clause).
-"The 11th day of the war", "the next day", "in the coming days" are not resolved: the text gives no anchor.
-"""
+"""Resolve a matched time expression to its days: tense from the words around it, year inference, ranges."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-__all__ = ["DateRange", "TimeExpression", "find_time_expressions", "parse_date", "question_window"]
-
-
-@dataclass(frozen=True)
-class DateRange:
-    """An inclusive range of days; a single day has `first == last`."""
-
-    first: date
-    last: date
-
-    def __post_init__(self) -> None:
-        if self.first > self.last:
-            raise ValueError(f"DateRange first {self.first} is after last {self.last}: swap them")
-
-    def __contains__(self, day: object) -> bool:
-        if isinstance(day, datetime):
-            day = day.date()
-        return isinstance(day, date) and self.first <= day <= self.last
-
-    def iso(self) -> str:
-        """'2022-01-02' for one day, '2022-01-02/2022-01-08' for a range."""
-        return self.first.isoformat() if self.first == self.last else f"{self.first}/{self.last}"
-
-
-@dataclass(frozen=True)
-class TimeExpression:
-    """A time expression found in a text: `text[start:end] == phrase`, resolved to `when`."""
-
-    start: int
-    end: int
-    phrase: str
-    when: DateRange
-
-
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-_WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-_NUMBERS = dict(
-    zip(
-        ["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"],
-        [1, 1, *range(1, 13)],
-    )
+from .days import DateRange, TimeExpression, _minus_months, _month_range, _safe_date, _week, _year_range
+from .patterns import (
+    _CLAUSE_END,
+    _CUE,
+    _FUTURE,
+    _GENERIC,
+    _KINDS,
+    _MONTHS,
+    _NOT_PRESENT,
+    _NUMBERS,
+    _PART_DAYS,
+    _PASSIVE,
+    _PAST,
+    _PHRASE_START,
+    _REL_DAYS,
+    _SCHEDULED,
+    _WD,
+    _WEEK_DAYS,
+    _WEEKDAYS,
+    _WORD,
 )
-_NUMBERS |= {"fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50}
-
-# Month and weekday names must be capitalised in articles ("may" and "march" are verbs); questions are matched
-# case-insensitively because people type them in lower case.
-_MFULL = "January|February|March|April|May|June|July|August|September|October|November|December"
-_M = rf"(?:{_MFULL}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
-_D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b"
-_Y = r"(?:1[5-9]\d\d|20\d\d)\b"
-_WD = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-_N = r"(?i:\d{1,3}|" + "|".join(_NUMBERS) + ")"
-_DATEISH = rf"(?:\d{{4}}-\d\d-\d\d|{_M}\s+{_D}(?:,?\s+{_Y})?|{_D}(?:\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?)?)"
-_PARTS = r"early|late|mid-?|the\s+(?:beginning|start|middle|end)\s+of|the\s+(?:first|second)\s+half\s+of"
-_WEEK_OF = r"the\s+(?:first|second|third|fourth|last)\s+week\s+of"
-# One alternation, most specific first; each branch names its kind. A leading preposition ("in 2014") is
-# matched but left out of the phrase (see _PHRASE_START).
-_SCAN = rf"""
-  (?P<range>(?i:from|between)\s+(?P<ra>{_DATEISH})\s+(?i:to|and|until|till|through)\s+(?P<rb>{_DATEISH})
-    | (?P<rm>{_M})\s+(?P<rd1>{_D})\s*[-–]\s*(?P<rd2>{_D})(?!\s*[-–/]) | (?P<rd3>{_D})\s*[-–]\s*(?P<rd4>{_D})\s+(?P<rm2>{_M})
-    | (?P<rm3>{_MFULL})\s*[-–]\s*(?P<rm4>{_MFULL})\b | (?P<ry1>{_Y})\s*[-–]\s*(?P<ry2>{_Y}))
-| (?P<iso>\b\d{{4}}-\d\d-\d\d\b)
-| (?P<agoon>(?:(?P<an>{_N})\s+years?\s+ago|(?i:last\s+year)),?\s+on\s+(?P<ad>{_DATEISH}))
-| (?P<date>(?:(?:{_WD}),?\s+)?(?:{_M}\s+{_D}(?:,?\s+{_Y})?|{_D}\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?))
-| (?P<monyear>(?P<myp>(?i:{_PARTS})\s*)?(?P<mym>{_MFULL})\s+(?P<myy>{_Y}))
-| (?P<month>(?:(?P<mpre>(?i:in|during|since|until|by|from|through|for|of|before|after))\s+)?
-    (?P<mp>(?i:{_PARTS}|{_WEEK_OF}|this|last|next)\s*)?(?P<mm>{_MFULL})\b(?!\s*\d|\s*[-–]\s*[A-Z]))
-| (?P<yearpart>(?i:early|late|mid-?)\s*(?i:this|last|next)\s+(?i:year))
-| (?P<wd>\b(?:(?P<wmod>(?i:this|last|next))\s+)?(?P<wname>{_WD})\b(?:['’]s)?)
-| (?P<rel>\b(?i:the\s+day\s+(?:before\s+yesterday|after\s+tomorrow)|(?:yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?
-    |today|tonight|this\s+(?:morning|afternoon|evening|night)|last\s+night)\b)
-| (?P<ago>\b(?P<agn>{_N})\s+(?P<agu>(?i:day|week|month|year))s?\s+(?i:ago)\b)
-| (?P<inn>\b(?i:in)\s+(?P<inn_n>{_N})\s+(?P<inn_u>(?i:day|week))s?\b(?!\s+of))
-| (?P<span>\b(?:(?i:over|in|during)\s+)?(?P<sart>(?i:the|this)\s+)?(?P<smod>(?i:last|past|previous|coming|next|this))\s+
-    (?:(?P<sn>{_N})\s+)?(?P<su>(?i:day|week|weekend|month|year))(?P<spl>s)?\b)
-| (?P<weekend>\b(?:(?i:over|during|at)\s+)?(?P<wk>(?i:the\s+weekend))\b)
-| (?P<year>(?:\b(?P<ypre>(?i:in|since|of|by|until|from|before|after|during|year|and))\s+)?\b(?P<yy>{_Y})
-    (?!\s*[-–]\s*\d)(?![\w’'-]*\s+[a-z]+s\b))
-"""
-_TEXT_RE = re.compile(_SCAN, re.VERBOSE)
-_QUESTION_RE = re.compile(_SCAN, re.VERBOSE | re.IGNORECASE)
-# Every expression holds one of these cues (a day number always comes with a month, "ago" or "day"). Most
-# sentences hold none and cost this one search; the others are scanned only around their cues.
-_CUE = re.compile(
-    r"\b(?:1[5-9]|20)\d\d\b|day|night|tomorrow|morning|evening|afternoon|week|month|year|ago|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
-    re.I,
-)
-_GENERIC = re.compile(r"(?i)(?:every|each)\s+(?:year|week|weekend)?\s*(?:in|on)?\s*$|usually\s+on\s+$|every\s+$")
-_FUTURE = set(["will", "shall", "’ll", "'ll", "won’t", "won't", "tomorrow", "scheduled", "due", "expected", "expect", "expects", "planned", "plan", "plans", "planning", "upcoming", "going", "hope", "hopes", "would", "preparing", "preparations", "starting", "coming"])  # fmt: skip
-_PAST = set(["was", "were", "had", "did", "said", "met", "spoke", "began", "took", "told", "went", "came", "saw", "made", "gave", "held", "sent", "left", "found", "fell", "hit", "struck", "wrote", "flew", "became", "sank", "ago", "yesterday"])  # fmt: skip
-_PASSIVE = {"is", "are", "am", "be", "being", "been"}
-# A scheduling verb in the present tense announces what is to come: "talks resume on Monday",
-# unless an auxiliary or "to" before it carries the tense ("did not start", "wanted to meet").
-_NOT_PRESENT = {"not", "did", "didn't", "didn’t", "to", "would", "could", "should", "might", "must", "can"}
-_SCHEDULED = set(["continue", "continues", "resume", "resumes", "begin", "begins", "start", "starts", "meet", "meets", "open", "opens", "convene", "convenes", "arrive", "arrives", "travel", "travels", "visit", "visits", "vote", "votes"])  # fmt: skip
-_WORD = re.compile(r"[A-Za-z’']+")
-_CLAUSE_END = re.compile(r"[,;:!?“”\"()—–]")
-
-
-def parse_date(value: str | date | datetime | None, *, name: str = "date") -> date | None:
-    """A date from None, a date, a datetime, or text: '2022-03-01', '1 March 2022' or 'March 1, 2022'.
-
-    Raises ValueError naming `name` and the expected form for anything else.
-    """
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
-    if isinstance(value, datetime):
-        return value.date()
-    hint = f"{name} {value!r} is not a date: use YYYY-MM-DD (e.g. 2022-03-01), '1 March 2022' or 'March 1, 2022'"
-    if not isinstance(value, str):
-        raise ValueError(hint)
-    text = value.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-    parts = (int(m[1]), int(m[2]), int(m[3])) if m else _dmy(text)
-    try:
-        return date(*parts) if parts else _fail(hint)
-    except ValueError:
-        raise ValueError(hint) from None
-
-
-def _fail(message: str) -> date:
-    raise ValueError(message)
-
-
-def _dmy(text: str) -> tuple[int, int, int] | None:
-    m = re.fullmatch(
-        rf"(?i:(?P<d1>{_D})\s+(?:of\s+)?(?P<m1>{_M})|(?P<m2>{_M})\s+(?P<d2>{_D})),?\s+(?P<y>\d{{4}})", text
-    )
-    if not m:
-        return None
-    month = _MONTHS[(m["m1"] or m["m2"]).lower().rstrip(".")]
-    return int(m["y"]), month, int(re.match(r"\d+", m["d1"] or m["d2"])[0])  # type: ignore[index]
-
-
-def _month_range(year: int, month: int, first: int = 1, last: int = 31) -> DateRange:
-    end = calendar.monthrange(year, month)[1]
-    return DateRange(date(year, month, min(first, end)), date(year, month, min(last, end)))
-
-
-def _year_range(year: int) -> DateRange:
-    return DateRange(date(year, 1, 1), date(year, 12, 31))
-
-
-def _week(day: date, weeks: int = 0) -> DateRange:
-    monday = day - timedelta(days=day.weekday()) + timedelta(weeks=weeks)
-    return DateRange(monday, monday + timedelta(days=6))
-
-
-def _minus_months(day: date, months: int) -> date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
 
 
 def _tense(text: str, start: int, end: int) -> int:
@@ -243,36 +101,6 @@ def _parse_dateish(piece: str, ref: date | None, tense: int, default_month: int 
     if year:
         return _safe_date(int(year[0]), month, day)
     return _pick_year(month, day, ref, tense) if ref else None
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-_KINDS = (
-    "range",
-    "iso",
-    "agoon",
-    "date",
-    "monyear",
-    "month",
-    "yearpart",
-    "wd",
-    "rel",
-    "ago",
-    "inn",
-    "span",
-    "weekend",
-    "year",
-)
-_PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31), "beginning": (1, 10), "start": (1, 10),
-              "middle": (11, 20), "end": (21, 31), "first": (1, 15), "second": (16, 31)}  # fmt: skip
-_WEEK_DAYS = {"first": (1, 7), "second": (8, 14), "third": (15, 21), "fourth": (22, 28)}
-_PHRASE_START = {"month": ("mp", "mm"), "year": ("yy",), "weekend": ("wk",), "span": ("sart", "smod")}
-_REL_DAYS = {"today": 0, "tonight": 0, "this": 0, "last": -1, "yesterday": -1, "tomorrow": 1}
 
 
 def _resolve(m: re.Match[str], kind: str, text: str, ref: date | None, tense: int) -> DateRange | None:  # noqa: C901
@@ -487,40 +315,3 @@ def _names_a_title(text: str, m: re.Match[str]) -> bool:
     """'Sunday Times', 'Monday Night Football': a weekday followed by a capitalised word that is no month."""
     after = re.match(r"\s+([A-Z][a-z]+)", text[m.end() :])
     return bool(after) and after[1].lower() not in _MONTHS and after[1] not in ("Morning", "Night")  # type: ignore[index]
-
-
-def find_time_expressions(text: str, reference: date | None, *, future: bool | None = None) -> list[TimeExpression]:
-    """Every time expression of `text` whose date can be resolved, in text order, against `reference`.
-
-    `reference` is the article's date; with None only absolute dates resolve ("24 February 2022", "in 2014").
-    `future` forces the tense of every clause (True: "on Sunday" is the coming one); None reads it from the words.
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a str, not {type(text).__name__}")
-    reference = parse_date(reference, name="reference")
-    if not _CUE.search(text):
-        return []
-    return _scan(text, reference, future, _TEXT_RE)
-
-
-def question_window(question: str, as_of: date) -> DateRange | None:
-    """The day or window a question names, resolved against `as_of` (today); None when it names none.
-
-    "on February 24", "in the first week of March", "last week", "yesterday", "between March 1 and March 5";
-    "since Monday" runs from that Monday to `as_of`. Several expressions give the span that covers them all.
-    """
-    if not isinstance(question, str):
-        raise ValueError(f"question must be a str, not {type(question).__name__}")
-    today = parse_date(as_of, name="as_of")
-    if today is None:
-        raise ValueError("as_of is required: the date the question is asked, e.g. 2022-03-01")
-    if not _CUE.search(question):
-        return None
-    found = _scan(question, today, None, _QUESTION_RE)
-    if not found:
-        return None
-    first = min(e.when.first for e in found)
-    last = max(e.when.last for e in found)
-    if re.search(r"(?i)\bsince\s+(?:the\s+)?$", question[: found[0].start]):
-        last = max(last, today)
-    return DateRange(first, last)
