@@ -21,6 +21,8 @@ from gradio.components.api_component import Api
 
 from . import render
 from .backend import MAX_QUESTION_CHARS, Backend
+from .briefing import BriefingHandlers
+from .briefing_tab import build_briefing_tab
 from .handlers import AS_OF_HINT, MAX_AS_OF_CHARS, ChatHandlers
 
 DEFAULT_HOST = "127.0.0.1"
@@ -36,6 +38,7 @@ EXAMPLES = [
     "What did the Kremlin demand?",
     "Who is the White House press secretary?",
     "What is the boiling point of water?",
+    "Brief me",
 ]
 
 # The document view reads as running text: tokens inline (Gradio lays them out as flex
@@ -112,11 +115,14 @@ def build_app(
     """
     backend = Backend(sources, index_dir, data_dir)
     handlers = ChatHandlers(backend)
+    briefs = BriefingHandlers(backend)
     with _Blocks(title="Crisis briefing", analytics_enabled=False) as blocks:
         gr.Markdown(
             "## Crisis briefing\n"
             "Answers are quoted **word for word** from the indexed news articles, with the article, "
-            "its date and the exact characters quoted. When no article answers, the chat says so."
+            "its date and the exact characters quoted. When no article answers, the chat says so. "
+            "Ask “brief me”, “what's new since Monday?” or “timeline of …” (or use the Briefing tab) "
+            "for the main developments of a window of days."
         )
         status_md = gr.Markdown(elem_id="status", latex_delimiters=[])
         timer = gr.Timer(1.0)
@@ -158,8 +164,8 @@ def build_app(
                     )
                 gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
                 clear = gr.ClearButton(value="Clear chat", size="sm")
-            with gr.Column(scale=4):
-                with gr.Tab("Document"):
+            with gr.Column(scale=4), gr.Tabs(elem_id="side-tabs") as side_tabs:
+                with gr.Tab("Document", id="document"):
                     doc_view = gr.HighlightedText(
                         label="Document",
                         elem_id="doc-view",
@@ -169,18 +175,26 @@ def build_app(
                         color_map={name: render.COLORS[name] for name in (render.QUOTE, render.ANSWER)},
                         interactive=False,
                     )
-                    # the quote, and each update or copy cited under it, to show in its article
+                    # the quote and each update or copy cited under it (or a briefing's items), to show in its article
                     shown = gr.Radio(label="Show in the document", elem_id="doc-picker", visible=False)
-                with gr.Tab("Sources"):
+                with gr.Tab("Sources", id="sources"):
                     sources_md = gr.Markdown(
                         "_Ask a question to see the passages behind the answer._",
                         elem_id="sources",
                         line_breaks=True,
                         latex_delimiters=[],
                     )
+                build_briefing_tab(
+                    briefs,
+                    as_of=as_of,
+                    doc_view=doc_view,
+                    side_tabs=side_tabs,
+                    shown=shown,
+                    after_open_js=SCROLL_TO_QUOTE_JS,
+                )
 
         clear.add([chatbot, replies, sources_md, doc_view])
-        # Only /answer is public: the page's own events are not API endpoints.
+        # Only /answer and /brief are public: the page's own events are not API endpoints.
         private: dict[str, Any] = {"api_visibility": "private"}
         quiet: dict[str, Any] = {"queue": False, "show_progress": "hidden", **private}
         clear.click(lambda: gr.update(choices=[], value=None, visible=False), outputs=[shown], **quiet)
@@ -202,6 +216,7 @@ def build_app(
         )
         chatbot.like(handlers.record_feedback, [replies], None, queue=False, **private)
         gr.api(handlers.answer_api, api_name="answer")
+        gr.api(briefs.api, api_name="brief")
 
     blocks.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return ChatApp(blocks, backend)

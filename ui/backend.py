@@ -1,6 +1,6 @@
 """The index behind the web chat: prepared once in the background, its status shown, questions answered.
 
-No Gradio here: the page reads `status`, `ready` and `newest`, and calls `ask`; everything else is `rag`.
+No Gradio here: the page reads `status`, `ready` and `newest`, and calls `ask` or `brief`; everything else is `rag`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from rag import Answer, Index, Settings
+from rag import Answer, Briefing, Index, Settings
 from rag.api import ensure_index
 
 # The page's question box and the server's cut follow rag's own limit instead of repeating its number.
@@ -87,15 +87,34 @@ class Backend:
         self.newest = index.newest_date
         return index
 
-    def ask(self, question: str, as_of: dt.date | None = None) -> tuple[Answer, Index]:
+    def ask(self, question: str, as_of: dt.date | None = None, index: Index | None = None) -> tuple[Answer, Index]:
         """Answer `question` from the articles dated on or before `as_of` (None: all of them).
 
-        The index is returned too, to read the quoted document from it.
+        The index is returned too, to read the quoted document from it; pass `index` when it is
+        already open for this request.
         """
-        index = self.index()
+        index = index or self.index()
         # rag trims long questions itself (with a notice); this cut only bounds the work an
         # absurd request (megabytes through the API) can cause before that
         return index.answer(question[: 2 * MAX_QUESTION_CHARS], as_of=as_of), index
+
+    def brief(
+        self,
+        topic: str | None,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        as_of: dt.date | None = None,
+        max_items: int = 10,
+        index: Index | None = None,
+    ) -> tuple[Briefing, Index]:
+        """The briefing of the articles dated within [since, until] (as of `as_of`), about `topic` if one is given.
+
+        Raises `ValueError` for a reversed window or a bad `max_items` (see `rag.Index.brief`).
+        """
+        index = index or self.index()
+        topic = topic[:MAX_QUESTION_CHARS] if topic else None  # a topic is a few words; bound the work anyway
+        return index.brief(topic, since=since, until=until, as_of=as_of, max_items=max_items), index
 
 
 def _count(n: int | None, noun: str) -> str:

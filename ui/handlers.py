@@ -14,12 +14,17 @@ from typing import Any
 
 import gradio as gr
 
-from rag import Answer, Index, RagError
+from rag import RagError
 from rag.dates import parse_date
 
-from . import render
+from . import briefing_render, render
 from .backend import MAX_QUESTION_CHARS, Backend
+from .briefing import BriefingHandlers, item_picker
+from .document import document_view, relation_label, span_view
 from .feedback import append_feedback, feedback_record
+from .intents import briefing_request
+
+__all__ = ["AS_OF_HINT", "MAX_AS_OF_CHARS", "ChatHandlers", "document_view", "parse_as_of", "picker", "targets"]
 
 EMPTY_QUESTION_HINT = "Type a question first, e.g. “In which city will the talks take place?”"
 AS_OF_NAME = "The “As of” date"
@@ -70,6 +75,8 @@ class ChatHandlers:
     ) -> Iterator[tuple[Any, ...]]:
         """Show the question at once, then its answer as of `as_of`: chat reply, sources, document, its picker.
 
+        A request for a briefing ("brief me", "what's new since Monday": see `ui.intents`) is answered
+        with the briefing instead, its items offered by the picker.
         Yields (question box, chat history, replies, sources panel, document view, document picker).
         One generator rather than two chained events, so a second question typed meanwhile cannot
         overtake the first (the event runs once at a time per page).
@@ -89,19 +96,29 @@ class ChatHandlers:
             yield skip(), [*history, {"role": "assistant", "content": reply}], skip(), skip(), skip(), skip()
             return
         yield "", history, skip(), skip(), skip(), skip()
+        key = str(len(history))  # the reply's message index
         try:
-            answer, index = self.backend.ask(question, day)
+            index = self.backend.index()
+            # "brief me", "what's new since Monday": relative days count from "As of", else the newest article
+            request = briefing_request(question, day or index.newest_date)
+            if request is not None:
+                reply, saved, sources_md, view, shown = BriefingHandlers(self.backend).in_chat(
+                    question, request, day, index, key
+                )
+            else:
+                answer, index = self.backend.ask(question, day, index)
+                newest = index.newest_date.isoformat() if index.newest_date else None
+                reply, sources_md = render.reply_markdown(answer, newest), render.sources_markdown(answer)
+                saved = {"answer": answer.to_dict(), "sources": sources_md}
+                view, shown = document_view(answer, index), picker(key, saved["answer"])
         except (ValueError, RagError, OSError) as exc:
             reply = f"_Could not answer: {render.escape_text(str(exc))}_"
             yield skip(), [*history, {"role": "assistant", "content": reply}], skip(), skip(), skip(), skip()
             return
-        newest = index.newest_date.isoformat() if index.newest_date else None
-        history = [*history, {"role": "assistant", "content": render.reply_markdown(answer, newest)}]
-        sources_md = render.sources_markdown(answer)
-        key = str(len(history) - 1)
+        history = [*history, {"role": "assistant", "content": reply}]
         # remembered per message, for feedback and for re-showing an earlier reply
-        replies = {**replies, key: {"answer": answer.to_dict(), "sources": sources_md}}
-        yield skip(), history, replies, sources_md, document_view(answer, index), picker(key, replies[key]["answer"])
+        replies = {**replies, key: saved}
+        yield skip(), history, replies, sources_md, view, shown
 
     def show_reply(self, replies: dict[str, Any], event: gr.SelectData) -> tuple[Any, Any, Any]:
         """Clicking an earlier reply shows its sources, its quote in the document and its picker again."""
@@ -109,47 +126,34 @@ class ChatHandlers:
         saved = replies.get(key)
         if saved is None:
             return gr.skip(), gr.skip(), gr.skip()
-        a = saved["answer"]
-        if not a["found"]:
-            return saved["sources"], gr.skip(), picker(key, a)
-        return saved["sources"], self._view(targets(a)[0], a), picker(key, a)
+        spans = saved_targets(saved)
+        view = self._view(spans[0], saved) if spans else gr.skip()
+        return saved["sources"], view, saved_picker(key, saved)
 
     def show_citation(self, choice: str | None, replies: dict[str, Any]) -> Any:
-        """The document picker: show the quote, an update or a copy in its article, its sentence highlighted."""
+        """The document picker: show the quote, an update, a copy or a briefing item in its article, highlighted."""
         key, _, number = (choice or "").partition("/")
         saved = replies.get(key)
-        if saved is None or not number.isdigit() or int(number) >= len(targets(saved["answer"])):
+        if saved is None or not number.isdigit() or int(number) >= len(saved_targets(saved)):
             return gr.skip()
-        a = saved["answer"]
-        return self._view(targets(a)[int(number)], a)
+        return self._view(saved_targets(saved)[int(number)], saved)
 
-    def _view(self, target: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
-        """The document view of one cited span of `answer`, if its article still holds it there."""
-        index = self.backend.index()
-        try:
-            text = index.document(target["doc_id"]).text
-        except KeyError:
-            text = None
-        # the index is rebuilt when an article changes: never highlight offsets that moved
-        if text is None or text[target["start"] : target["end"]] != target["text"]:
-            return gr.update(value=[], label="Document (changed or removed since this answer)")
-        highlight = tuple(target["highlight"]) if target["highlight"] else None
-        shown = Answer(
-            answer["question"],
-            True,
-            target["text"],
-            target["doc_id"],
-            target["start"],
-            target["end"],
-            highlight=highlight,
-        )
-        return document_view(shown, index, _relation_label(target.get("relation"), in_document=True))
+    def _view(self, target: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
+        """The document view of one cited span of a remembered reply, if its article still holds it there."""
+        question = saved["answer"]["question"] if "answer" in saved else saved["question"]
+        return span_view(self.backend.index(), target, question)
 
     def record_feedback(self, replies: dict[str, Any], event: gr.LikeData) -> None:
         """Append the like/dislike of a reply to `<data>/feedback.jsonl`."""
         saved = replies.get(str(_message_index(event.index)))
-        if saved is not None:
-            append_feedback(self.backend.data_dir, feedback_record(saved["answer"], event.liked, _now()))
+        if saved is None:
+            return
+        if "answer" in saved:
+            record = saved["answer"]
+        else:  # a briefing: its quotes, one a line
+            items = saved["briefing"]["items"]
+            record = {"question": saved["question"], "text": "\n".join(i["text"] for i in items), "found": bool(items)}
+        append_feedback(self.backend.data_dir, feedback_record(record, event.liked, _now()))
 
     def answer_api(self, question: str, as_of: str | None = None) -> dict[str, Any]:
         """Answer a question with a verbatim quote from the articles, as of a day.
@@ -178,20 +182,14 @@ def targets(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return [answer, *answer.get("updates", []), *answer.get("also_in", [])]
 
 
-# How the picker names each kind of cited span, and how the document view's label says what it marks.
-_RELATIONS = {
-    "": ("Quote", "quote"),
-    "earlier": ("Earlier", "earlier report"),
-    "later": ("Later", "later report"),
-    "conflict": ("⚠ Conflicting report", "⚠ conflicting report"),
-    "undated": ("Undated", "undated report"),
-    "copy": ("Also in", "same sentence"),
-}
+def saved_targets(saved: dict[str, Any]) -> list[dict[str, Any]]:
+    """The spans a remembered reply shows in the document view: an answer's citations, or a briefing's items."""
+    return targets(saved["answer"]) if "answer" in saved else briefing_render.targets(saved["briefing"])
 
 
-def _relation_label(relation: str | None, in_document: bool = False) -> str:
-    name, marked = _RELATIONS.get(relation or "", (str(relation).capitalize(), str(relation)))
-    return marked if in_document else name
+def saved_picker(key: str, saved: dict[str, Any]) -> dict[str, Any]:
+    """Update for the document picker of the remembered reply `key`, an answer or a briefing."""
+    return picker(key, saved["answer"]) if "answer" in saved else item_picker(key, saved["briefing"])
 
 
 def picker(key: str, answer: dict[str, Any]) -> dict[str, Any]:
@@ -202,30 +200,9 @@ def picker(key: str, answer: dict[str, Any]) -> dict[str, Any]:
         what = t["text"][h[0] : h[1]] if h and i > 0 else ""
         name = t.get("title") or t["doc_id"]
         name = name if len(name) <= 50 else name[:49] + "…"
-        label = f"{_relation_label(t.get('relation'))}: {t.get('date') or render.NO_DATE}, {name}"
+        label = f"{relation_label(t.get('relation'))}: {t.get('date') or render.NO_DATE}, {name}"
         choices.append((f"{label} · “{what.strip()}”" if what.strip() else label, f"{key}/{i}"))
     return gr.update(choices=choices, value=choices[0][1] if choices else None, visible=len(choices) > 1)
-
-
-def document_view(answer: Answer, index: Index, marked: str = "quote") -> dict[str, Any]:
-    """Update for the document view: the quoted article, the quote (or another cited sentence) highlighted."""
-    shown: tuple[str, ...]  # the labels this view marks
-    if answer.found and answer.doc_id is not None and answer.start is not None and answer.end is not None:
-        doc = index.document(answer.doc_id)
-        segments = render.document_segments(doc.text, answer.start, answer.end, answer.highlight)
-        where = f"{marked} at characters {answer.start}–{answer.end}"
-        label = f"Document: {doc.label}, {doc.date or render.NO_DATE} ({where})"
-        shown = (render.QUOTE, render.ANSWER)
-    elif answer.passages:
-        p = answer.passages[0]
-        doc = index.document(p.doc_id)
-        segments = render.document_segments(doc.text, p.start, p.end, label=render.RELATED)
-        label = f"Document: {doc.label}, {doc.date or render.NO_DATE} (closest passage, not an answer)"
-        shown = (render.RELATED,)
-    else:
-        segments, label, shown = [], "Document", ()
-    # the legend lists only what this view shows
-    return gr.update(value=segments, label=label, color_map={name: render.COLORS[name] for name in shown})
 
 
 def _now() -> str:

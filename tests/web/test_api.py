@@ -58,5 +58,5 @@ def test_answer_endpoint_trims_a_long_question(client: Client):
     assert len(r["question"]) <= ui_app.MAX_QUESTION_CHARS
 
 
-def test_only_answer_is_a_public_endpoint(client: Client):
-    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/answer"}
+def test_only_answer_and_brief_are_public_endpoints(client: Client):
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/answer", "/brief"}
