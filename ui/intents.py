@@ -25,6 +25,8 @@ from datetime import date
 from rag.dates import DateRange, find_time_expressions, parse_date, question_window
 
 KINDS = ("brief", "new", "happened", "timeline")
+# No way of writing one day is longer ("the day before yesterday", "Wednesday, September 30, 2022").
+MAX_DAY_CHARS = 40
 # A topic longer than this is not a topic but a question that happens to start like a request.
 MAX_TOPIC_WORDS = 12
 
@@ -121,6 +123,8 @@ def day_field(value: object, name: str, today: date | None, *, last: bool = Fals
     text = normalised(value)
     if not text:
         return None
+    if len(text) > MAX_DAY_CHARS:
+        raise ValueError(f"{name} is {len(text)} characters long: type one day, e.g. 2022-03-01")
     hint = (
         f"{name} {text[:40]!r} is not a day: type 2022-03-01, '1 March 2022', or a day such as 'Monday' or 'yesterday'"
     )

@@ -115,3 +115,8 @@ def test_a_form_field_reads_one_day(typed: str, first: str | None, last: str | N
 def test_a_bad_day_says_what_to_type(typed: str) -> None:
     with pytest.raises(ValueError, match=r"^Since .* is not a day: type 2022-03-01"):
         day_field(typed, "Since", TODAY)
+
+
+def test_a_long_text_in_a_day_field_is_refused_without_being_read() -> None:
+    with pytest.raises(ValueError, match=r"^Until is 3604 characters long: type one day"):
+        day_field("yesterday" * 400 + "tues", "Until", TODAY)
