@@ -17,7 +17,7 @@ import gradio as gr
 import httpx
 import pytest
 from gradio_client import Client
-from support import SEEDS, assert_exact, free_port, rendered, squash
+from support import ROOT, SEEDS, assert_exact, free_port, rendered, squash
 
 import rag
 from ui import app as ui_app
@@ -37,7 +37,7 @@ UPDATE_TEXT = (
     "ended without a breakthrough.\n"
     "The US and its allies again warned Moscow of severe sanctions if it invades.\n"
 )
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = ROOT / "tests" / "artifacts"  # gitignored: the screenshot of the last run
 CHROMIUM = Path("/usr/bin/chromium")
 
 
