@@ -162,7 +162,8 @@ def build(
                 progress(BuildProgress(READING, done, len(listed), articles))
 
         read = read_files(listed, settle=settle, on_file=on_file)
-        documents, skipped = list(read.documents) + _held_back_documents(old, read.held_back), read.skipped
+        documents, skipped = list(read.documents), read.skipped
+        documents += _held_back_documents(old, read.held_back, {d.doc_id for d in documents} | set(skipped))
         source_rows: dict[str, Any] = {}
         for src in listed:
             if src.doc_id in read.held_back:  # the row of the version still indexed, if any
@@ -224,14 +225,16 @@ def _previous_rows(old: store.IndexData | None, old_sources: Mapping[str, Any]) 
     return rows
 
 
-def _held_back_documents(old: store.IndexData | None, held_back: Collection[str]) -> list[Document]:
-    """The indexed articles of the files being written: they stay as they were until the files settle."""
+def _held_back_documents(
+    old: store.IndexData | None, held_back: Collection[str], read: Collection[str]
+) -> list[Document]:
+    """The indexed articles of the files being written (none `read` anew): they stay until the files settle."""
     if old is None or not held_back:
         return []
     return [
         old.documents[row]
         for doc_id, row in old.doc_rows.items()
-        if doc_id in held_back or any(doc_id.startswith(f"{file_id}#") for file_id in held_back)
+        if doc_id not in read and (doc_id in held_back or any(doc_id.startswith(f"{f}#") for f in held_back))
     ]
 
 

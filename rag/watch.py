@@ -68,7 +68,7 @@ class WatchUpdate:
             _names("skipped", self.newly_skipped),
             _names("held back (still being written)", tuple(r.held_back)),
         ]
-        said = "; ".join(p for p in parts if p) or "nothing new"
+        said = "; ".join(p for p in parts if p) or "up to date"
         return f"{stamp} updated in {r.seconds:.1f}s: {said}; {r.embedded_units} sentences embedded"
 
 

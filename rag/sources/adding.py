@@ -47,8 +47,10 @@ class AddReport:
 def checked_name(name: str) -> str:
     """`name` if it can be a source file of the folder itself, else ValueError saying what to change."""
     problem = None
-    if not name or name in (".", ".."):
+    if not name:
         problem = "is empty"
+    elif name in (".", ".."):
+        problem = "is not a file name"
     elif "/" in name or "\\" in name or "\x00" in name:
         problem = "is a path, not a file name (files are added at the top of the source folder)"
     elif name.startswith("."):
@@ -70,20 +72,19 @@ def _size_limit(name: str) -> int | None:
     return byte_limit(name)
 
 
-def _checked_input(path: Path, name: str) -> int:
-    """The size of the regular file `path` to be added as `name`, else ValueError."""
+def _checked_input(path: Path, name: str) -> None:
+    """ValueError unless `path` is a regular file that can be added as `name` (checked, within its size limit)."""
     try:
         st = path.stat()
     except OSError as exc:
         raise ValueError(f"cannot add {str(path)!r}: {exc.strerror or exc}") from exc
     if not path.is_file():
         raise ValueError(f"cannot add {str(path)!r}: not a regular file (pass article files, not folders)")
-    limit = _size_limit(name)
+    limit = _size_limit(checked_name(name))
     if limit is not None and st.st_size > limit:
         raise ValueError(
             f"cannot add {str(path)!r}: {st.st_size:,} bytes, over the {limit:,}-byte limit for its format"
         )
-    return st.st_size
 
 
 def copy_into(folder: Path, path: Path, name: str, *, replace: bool = False) -> bool:
@@ -172,7 +173,6 @@ def add(
     if len(set(names)) != len(names):
         raise ValueError("two files would get the same name in the source folder; rename one")
     for path, name in zip(paths, names):
-        checked_name(name)
         _checked_input(Path(path), name)
         dest = folder / name
         if not replace and dest.is_file() and not dest.is_symlink() and sha256_file(dest) != sha256_file(path):
@@ -180,7 +180,8 @@ def add(
                 f"cannot add {name!r}: {dest} already exists with other content; "
                 "pass --replace (replace=True) to overwrite it, or rename the file"
             )
-    copied, unchanged = [], []
+    copied: list[str] = []
+    unchanged: list[str] = []
     for path, name in zip(paths, names):
         (copied if copy_into(folder, Path(path), name, replace=replace) else unchanged).append(name)
     report = build(sources, index_dir, settings or DefaultSettings(), only_if_stale=True, progress=progress)

@@ -47,6 +47,7 @@ def read_files(
     hashes: dict[str, str] = {}
     held_back: dict[str, str] = {}
     seen: dict[str, str] = {}
+    ids: set[str] = set()
     lines: list[str] = []
     for done, source in enumerate(listed, start=1):
         read = read_file(source, settle)
@@ -60,11 +61,15 @@ def read_files(
             lines.append(f"skipped {source.doc_id}: {read.skipped}")
         lines.extend(read.warnings)
         for doc in read.documents:
-            if doc.sha256 in seen:
+            if doc.doc_id in ids:  # "x.jsonl#k.txt": a file named like another file's article
+                skipped[doc.doc_id] = "another file gives an article of the same id; rename one of the two"
+                lines.append(f"skipped {doc.doc_id}: {skipped[doc.doc_id]}")
+            elif doc.sha256 in seen:
                 skipped[doc.doc_id] = f"duplicate of {seen[doc.sha256]}"
                 lines.append(f"skipped {doc.doc_id}: {skipped[doc.doc_id]}")
             else:
                 seen[doc.sha256] = doc.doc_id
+                ids.add(doc.doc_id)
                 docs.append(doc)
         if on_file is not None:
             on_file(done, len(docs))
