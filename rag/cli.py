@@ -82,12 +82,13 @@ def _watch(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the build under way, then stop
 
     def show(update: WatchUpdate) -> None:
+        bar.close()  # the bar of this update's build, if any, gives way to its line
         for line in update.warnings:
             print(f"warning: {line}", file=sys.stderr, flush=True)
         print(update.line(), flush=True)
 
-    print(f"watching {args.sources} (index {args.index}, settle {args.settle:g}s); Ctrl-C stops", flush=True)
     bar = TerminalBar(enabled=not args.quiet)
+    print(f"watching {args.sources} (index {args.index}, settle {args.settle:g}s); Ctrl-C stops", flush=True)
     try:
         watch(args.sources, args.index, show, settle=args.settle, progress=bar, stop_event=stop)
     except KeyboardInterrupt:

@@ -125,6 +125,8 @@ class Watcher:
                 error = None
             except (RagError, ValueError, OSError) as exc:  # a bad moment of the folder, not the end of watching
                 report, error = None, str(exc)
+            except Exception as exc:  # a bug must not stop a service that others rely on: say it, keep watching
+                report, error = None, f"{type(exc).__name__}: {exc}"
         messages = [str(w.message) for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
         new = tuple(m for m in dict.fromkeys(messages) if m not in self._warned)
         if report is not None and report.how == "unchanged" and not report.held_back:

@@ -259,6 +259,7 @@ class IndexObserver:
         self.index_dir = index_dir
         self.texts: dict[str, set[str]] = {}
         self.loads = 0
+        self.errors: list[str] = []  # loads refused although a manifest was there
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -275,8 +276,10 @@ class IndexObserver:
                     self.loads += 1
                     for doc_id in index.doc_ids:
                         self.texts.setdefault(doc_id, set()).add(index.document(doc_id).text)
-            except (OSError, rag.RagError):
-                pass  # not built yet, or swapped while loading: look again
+            except (OSError, rag.IndexNotFoundError):
+                pass  # not built yet: look again
+            except rag.RagError as exc:
+                self.errors.append(str(exc))
             time.sleep(0.02)
 
     def stop(self) -> None:
@@ -346,7 +349,7 @@ def test_rag_watch_keeps_the_index_current_and_never_indexes_a_half_written_arti
         observer.stop()
     # every text convoy.txt ever had in any index was a whole version, never a piece of one
     assert observer.texts["convoy.txt"] <= {convoy_article(3, 1), convoy_article(3, 2)}
-    assert observer.loads >= 4
+    assert observer.loads >= 4 and observer.errors == []
     assert w.stop() == 0 and "stopped watching" in w.output()
     assert "Traceback" not in w.output()
 
@@ -463,7 +466,7 @@ def test_watch_under_churn_every_answer_quotes_a_whole_version_of_its_file(
                         del live[name]
                     (sources / name).unlink()
                 time.sleep(0.01)
-        except Exception as exc:  # noqa: BLE001 - reported by the test below
+        except Exception as exc:  # reported by the test below
             errors.append(f"producer: {exc!r}")
         finally:
             writing.clear()
@@ -484,7 +487,7 @@ def test_watch_under_churn_every_answer_quotes_a_whole_version_of_its_file(
                     with lock:
                         known = versions.get(str(doc_id), set())
                     assert text in known, f"{doc_id} indexed as a text no producer wrote whole: {text!r}"
-            except Exception as exc:  # noqa: BLE001 - every failure is collected and reported
+            except Exception as exc:  # every failure is collected and reported
                 errors.append(f"client {n}: {question}: {exc!r}")
             asked += 1
             answered.append(n)
@@ -492,17 +495,22 @@ def test_watch_under_churn_every_answer_quotes_a_whole_version_of_its_file(
     threads = [threading.Thread(target=producer)] + [
         threading.Thread(target=client, args=(n,)) for n in range(n_clients)
     ]
+    observer = IndexObserver(index_dir)
     t0 = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=3 * WAIT_SECONDS)
+    observer.stop()
     assert not any(t.is_alive() for t in threads), "a client or the producer hangs"
     print(
-        f"churn: {n_ops} file operations, {len(answered)} answers by {n_clients} clients in {time.monotonic() - t0:.0f} s"
+        f"churn: {n_ops} file operations, {len(answered)} answers by {n_clients} clients in "
+        f"{time.monotonic() - t0:.0f} s; {observer.loads} index versions observed, {len(observer.errors)} refused"
     )
     assert errors == []
     assert len(answered) >= 2 * n_clients and set(answered) == set(range(n_clients))
+    # no index any reader loaded held a piece of a version
+    assert all(observer.texts[doc_id] <= versions[doc_id] for doc_id in observer.texts)
 
     # the index settles to exactly the files on disk
     deadline = time.monotonic() + WAIT_SECONDS
