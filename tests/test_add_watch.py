@@ -9,13 +9,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import random
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,50 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT, SEEDS, assert_exact, child_env
+from source_helpers import (
+    DOCS,
+    IndexObserver,
+    Watching,
+    convoy_article,
+    watch_processes,
+    write_atomically,
+    write_slowly,
+)
+from support import ROOT, SEEDS, assert_exact
 
 import rag
-from rag import api, store
+from rag import api
 from rag.chunking import sentence_units
 from rag.cli import main
-from rag.config import Settings
 from rag.sources import copy_into
 
 PAGES = ROOT / "tests" / "fixtures" / "ingest" / "pages"
-DOCS = ROOT / "eval" / "ukraine_2022" / "docs"  # CC0, see eval/ukraine_2022/SOURCE.md
 SEED_ID = "2022-01-04-biden-zelenskiy-call.txt"
-PLACES = ["Velmar", "Ostrin", "Karvel", "Doruna", "Seltic", "Marnow", "Tavik", "Orlesk", "Brenna", "Quillan"]
-# generous: the machine may be shared, and every build embeds with the real model
-WAIT_SECONDS = 600.0
-
-
-def convoy_article(i: int, version: int) -> str:
-    """A made-up dated article about convoy `i`, whose every sentence names its `version`."""
-    place = PLACES[i % len(PLACES)]
-    lines = [f"date 2022-03-{1 + i % 28:02d} Relief convoy {i} reached {place} on run {version}, officials said."]
-    lines += [
-        f"Convoy {i}-{version} carried {100 + 13 * j + i + version} tonnes of flour to depot {j} of {place}."
-        for j in range(3)
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """How producers are told to write: a hidden name in the same folder, then one rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_slowly(path: Path, text: str, pieces: int = 3, pause: float = 0.2) -> None:
-    """A producer that writes in place, in pieces, pausing between them: a file half-written for a while."""
-    data = text.encode("utf-8")
-    step = -(-len(data) // pieces)
-    with path.open("wb") as fh:
-        for start in range(0, len(data), step):
-            fh.write(data[start : start + step])
-            fh.flush()
-            time.sleep(pause)
 
 
 # ----------------------------------------------------------------------------- rag add
@@ -194,97 +164,11 @@ def test_a_copy_into_the_folder_is_never_seen_half_written(tmp_path: Path) -> No
 # ----------------------------------------------------------------------------- rag watch
 
 
-class Watching:
-    """`python -m rag watch` in a child process, its output collected in a file."""
-
-    def __init__(self, sources: Path, index_dir: Path, log: Path, settle: float) -> None:
-        self.log = log
-        self._fh = log.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rag", "watch", str(sources), "--index", str(index_dir), "--settle", str(settle)],
-            cwd=ROOT,
-            env=child_env(),
-            stdout=self._fh,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-
-    def output(self) -> str:
-        """What it printed so far."""
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait_for(self, pattern: str, after: int = 0, timeout: float = WAIT_SECONDS) -> re.Match[str]:
-        """The first match of `pattern` in the output past character `after`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = re.search(pattern, self.output()[after:])
-            if found:
-                return found
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"rag watch exited with {self.proc.returncode}:\n{self.output()}")
-            time.sleep(0.1)
-        raise TimeoutError(f"no {pattern!r} after {timeout:.0f} s:\n{self.output()}")
-
-    def stop(self) -> int:
-        """SIGTERM, as a service manager stops it; its exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=30)
-        self._fh.close()
-        return self.proc.returncode
-
-
 @pytest.fixture
 def watching(tmp_path: Path) -> Iterator[Callable[..., Watching]]:
-    started: list[Watching] = []
-
-    def start(sources: Path, index_dir: Path, settle: float = 0.5) -> Watching:
-        w = Watching(sources, index_dir, tmp_path / f"watch-{len(started)}.log", settle)
-        started.append(w)
-        return w
-
-    yield start
-    for w in started:
-        w.stop()
-
-
-class IndexObserver:
-    """Loads the index after every manifest swap and records each text it ever held per document id."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.index_dir = index_dir
-        self.texts: dict[str, set[str]] = {}
-        self.loads = 0
-        self.errors: list[str] = []  # loads refused although a manifest was there
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        last = None
-        while not self._stop.is_set():
-            try:
-                st = (self.index_dir / "manifest.json").stat()
-                signature = (st.st_ino, st.st_mtime_ns)
-                if signature != last:
-                    index = rag.load_index(self.index_dir)
-                    last = signature
-                    self.loads += 1
-                    for doc_id in index.doc_ids:
-                        self.texts.setdefault(doc_id, set()).add(index.document(doc_id).text)
-            except (OSError, rag.IndexNotFoundError):
-                pass  # not built yet: look again
-            except rag.RagError as exc:
-                self.errors.append(str(exc))
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=60)
+    """Start `rag watch` processes; each is stopped after the test."""
+    with watch_processes(tmp_path) as start:
+        yield start
 
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
@@ -392,135 +276,3 @@ def test_a_web_chat_beside_the_watcher_loads_its_index_and_builds_nothing_twice(
     assert watcher_built == (builds[0].how == "unchanged")  # exactly one of the two embedded it
     a = chat.answer("How many tonnes of flour did convoy 5-2 carry to depot 1?")
     assert a.found and a.doc_id == "convoy.txt" and "120 tonnes" in a.text
-
-
-# ----------------------------------------------------------------------------- churn
-
-
-def _churn_size() -> tuple[int, int]:
-    """(file operations, clients): RAG_CHURN_OPS / RAG_CHURN_CLIENTS, smaller by default under CI."""
-    ops = int(os.environ.get("RAG_CHURN_OPS", "100" if os.environ.get("CI") else "500"))
-    return ops, int(os.environ.get("RAG_CHURN_CLIENTS", "8"))
-
-
-@pytest.mark.slow
-def test_watch_under_churn_every_answer_quotes_a_whole_version_of_its_file(
-    tmp_path: Path, watching: Callable[..., Watching]
-) -> None:
-    """Files added, rewritten (atomically or slowly in place) and removed while clients ask questions.
-
-    What is asserted of every answer, and why: the index an answer comes from is a snapshot, and
-    files change under it, so "the file as it is now" cannot be required. What can and must hold:
-    the quote obeys the offset rule in that index, and the quoted article's whole indexed text is
-    one complete version a producer wrote to that file (never a piece of a version being written).
-    Each version is recorded before its first byte is written. After the churn the index settles to
-    exactly the files on disk.
-    """
-    n_ops, n_clients = _churn_size()
-    sources, index_dir = tmp_path / "sources", tmp_path / "index"
-    sources.mkdir()
-    rng = random.Random(11)
-    versions: dict[str, set[str]] = {}
-    live: dict[str, int] = {}  # file -> its convoy number
-    lock = threading.Lock()
-
-    def write(name: str, i: int, version: int) -> None:
-        text = convoy_article(i, version)
-        with lock:
-            versions.setdefault(name, set()).add(text)
-        if rng.random() < 0.3:
-            write_slowly(sources / name, text, pieces=2, pause=0.1)
-        else:
-            write_atomically(sources / name, text)
-
-    for i in range(20):
-        write(f"convoy-{i:03d}.txt", i, 0)
-        live[f"convoy-{i:03d}.txt"] = i
-    w = watching(sources, index_dir, settle=0.5)
-    w.wait_for(r"updated in ")
-
-    writing = threading.Event()
-    writing.set()
-    errors: list[str] = []
-    answered: list[int] = []
-
-    def producer() -> None:
-        next_i = 20
-        try:
-            for op in range(n_ops):
-                kind = rng.random()
-                with lock:
-                    names = sorted(live)
-                if kind < 0.35 or len(names) < 5:
-                    name = f"convoy-{next_i:03d}.txt"
-                    write(name, next_i, 0)
-                    with lock:
-                        live[name] = next_i
-                    next_i += 1
-                elif kind < 0.8:
-                    name = rng.choice(names)
-                    write(name, live[name], op + 1)
-                else:
-                    name = rng.choice(names)
-                    with lock:
-                        del live[name]
-                    (sources / name).unlink()
-                time.sleep(0.01)
-        except Exception as exc:  # reported by the test below
-            errors.append(f"producer: {exc!r}")
-        finally:
-            writing.clear()
-
-    def client(n: int) -> None:
-        asked = 0
-        crng = random.Random(n)
-        while writing.is_set() or asked < 2:
-            with lock:
-                i = crng.choice(sorted(live.values()) or [0])
-            question = f"How many tonnes of flour did convoy {i} carry to depot {crng.randrange(3)}?"
-            try:
-                index = api.ensure_index(sources, index_dir)
-                a = index.answer(question)
-                assert_exact(index, a)
-                for doc_id in {a.doc_id, *(p.doc_id for p in a.passages)} - {None}:
-                    text = index.document(str(doc_id)).text
-                    with lock:
-                        known = versions.get(str(doc_id), set())
-                    assert text in known, f"{doc_id} indexed as a text no producer wrote whole: {text!r}"
-            except Exception as exc:  # every failure is collected and reported
-                errors.append(f"client {n}: {question}: {exc!r}")
-            asked += 1
-            answered.append(n)
-
-    threads = [threading.Thread(target=producer)] + [
-        threading.Thread(target=client, args=(n,)) for n in range(n_clients)
-    ]
-    observer = IndexObserver(index_dir)
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=3 * WAIT_SECONDS)
-    observer.stop()
-    assert not any(t.is_alive() for t in threads), "a client or the producer hangs"
-    print(
-        f"churn: {n_ops} file operations, {len(answered)} answers by {n_clients} clients in "
-        f"{time.monotonic() - t0:.0f} s; {observer.loads} index versions observed, {len(observer.errors)} refused"
-    )
-    assert errors == []
-    assert len(answered) >= 2 * n_clients and set(answered) == set(range(n_clients))
-    # no index any reader loaded held a piece of a version
-    assert all(observer.texts[doc_id] <= versions[doc_id] for doc_id in observer.texts)
-
-    # the index settles to exactly the files on disk
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        index = rag.load_index(index_dir)
-        if store.stale_reason(index.manifest, sources, Settings()) is None:
-            break
-        assert time.monotonic() < deadline, "the watched index never caught up"
-        time.sleep(0.5)
-    on_disk = {p.name: p.read_text(encoding="utf-8") for p in sources.glob("*.txt")}
-    assert set(index.doc_ids) == set(on_disk)
-    assert all(index.document(name).text == text for name, text in on_disk.items())
-    assert w.stop() == 0 and "Traceback" not in w.output() and "update failed" not in w.output()

@@ -7,61 +7,31 @@ CC0, see eval/ukraine_2022/SOURCE.md) written as JSONL exports.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import shutil
-import struct
-import subprocess
 import sys
-import termios
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import ROOT, SEEDS, assert_exact, child_env
+from source_helpers import export_record, write_jsonl
+from support import SEEDS, assert_exact
 
 import rag
-from rag.chunking import sentence_units
 from rag.ingest import SUFFIXES as INGEST_SUFFIXES
 from rag.ingest import extract_file
-from rag.progress import EMBEDDING, READING, BuildProgress
-from rag.sources import ARTICLE_SUFFIXES, parse_header
+from rag.sources import ARTICLE_SUFFIXES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "ingest"))
 
 from ingest_support import FEEDS, PAGES, install_tripwire  # noqa: E402
 
-DOCS = ROOT / "eval" / "ukraine_2022" / "docs"
 SEED_ID = "2022-01-04-biden-zelenskiy-call.txt"
 FEED_ENTRIES = json.loads((FEEDS / "newsroom-50.expected.json").read_text(encoding="utf-8"))
 PAGE_IDS = ("01-classic-news.html", "04-date-in-url.html", "07-amp.html")
 EXPORT_DOCS = ("2022-03-29-9VznmWF2Tpo", "2022-04-20-qupuXkuek58", "2022-04-30-7lAiBARJkzo")
 
-
-def _export_record(stem: str, **extra: object) -> dict[str, object]:
-    """One article of eval/ukraine_2022/docs as a line of a database export."""
-    text = (DOCS / f"{stem}.txt").read_text(encoding="utf-8")
-    meta, body = parse_header(text)
-    return {
-        "id": stem,
-        "title": meta.get("title"),
-        "date": meta.get("date"),
-        "author": meta.get("source"),
-        "source": "Statements export",
-        "url": f"https://archive.example.org/{stem}",
-        "text": text[body:],
-        **extra,
-    }
-
-
-def _write_jsonl(path: Path, records: list[dict[str, object]]) -> None:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-
-
-# (question, the article that answers it, a phrase of the quote)
 QUESTIONS = [
     ("How many troops has Russia massed near the border?", SEED_ID, "troops"),
     ("Which nuclear power plant did the occupier keep under fire all night?", "04-date-in-url.html", "Zaporizhzhya"),
@@ -114,7 +84,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Mixed:
     for name in PAGE_IDS:
         shutil.copy(PAGES / name, sources)
     shutil.copy(FEEDS / "newsroom-50.rss", sources)
-    _write_jsonl(sources / "export.jsonl", [_export_record(stem) for stem in EXPORT_DOCS])
+    write_jsonl(sources / "export.jsonl", [export_record(stem) for stem in EXPORT_DOCS])
     before = rag.build_index(sources, index_dir)
     answers_before = {q: before.answer(q) for q, _, _ in QUESTIONS}
 
@@ -168,7 +138,7 @@ def test_citations_carry_where_each_article_was_published(mixed: Mixed) -> None:
             "Press Office",
         )
         assert doc.source == "Ukraine Statements Newsroom"
-    row = _export_record(EXPORT_DOCS[1])
+    row = export_record(EXPORT_DOCS[1])
     doc = index.document(f"export.jsonl#{EXPORT_DOCS[1]}")
     assert (doc.url, doc.source, doc.author, doc.date) == (row["url"], "Statements export", row["author"], row["date"])
 
@@ -233,123 +203,10 @@ def test_an_article_with_a_dropped_date_answers_but_is_never_the_newest(mixed: M
     assert index.newest_date is not None and index.newest_date.year == 2022  # not 2999
 
 
-# ----------------------------------------------------------------------------- a 1,000-article export
-
-
-def _paragraph_records(count: int) -> list[dict[str, object]]:
-    """`count` short real articles: single paragraphs (120-320 characters) of eval/ukraine_2022/docs."""
-    per_doc = []
-    for path in sorted(DOCS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        meta, body = parse_header(text)
-        paragraphs = [p for p in text[body:].split("\n\n") if 120 <= len(p) <= 320]
-        per_doc.append([(path.stem, meta, p) for p in paragraphs])
-    records: list[dict[str, object]] = []
-    for depth in range(max(len(p) for p in per_doc)):  # one paragraph of each article, then the next
-        for stem, meta, paragraph in (p[depth] for p in per_doc if depth < len(p)):
-            records.append(
-                {
-                    "id": f"p-{len(records):05d}",
-                    "title": meta.get("title"),
-                    "date": meta.get("date"),
-                    "source": meta.get("source"),
-                    "url": f"https://archive.example.org/{stem}#{depth}",
-                    "text": paragraph,
-                }
-            )
-    assert len(records) >= count
-    return records[:count]
-
-
-def test_one_changed_line_of_a_1000_article_export_re_embeds_that_article_only(tmp_path: Path) -> None:
-    sources, index_dir = tmp_path / "sources", tmp_path / "index"
-    sources.mkdir()
-    records = _paragraph_records(1000)
-    _write_jsonl(sources / "export.jsonl", records)
-    events: list[BuildProgress] = []
-    first = rag.build_index(sources, index_dir, progress=events.append)
-    assert len(first.doc_ids) == 1000 and first.report is not None
-    assert first.report.embedded_units == first.manifest["counts"]["units"]
-    # progress: the one file read, then every sentence embedded, articles counted up to all of them
-    reading = [e for e in events if e.stage == READING]
-    embedding = [e for e in events if e.stage == EMBEDDING]
-    assert reading[-1].done == reading[-1].total == 1 and reading[-1].articles == 1000
-    assert embedding[-1].done == embedding[-1].total == first.report.embedded_units
-    assert embedding[-1].articles == 1000
-    assert [e.done for e in embedding] == sorted(e.done for e in embedding)
-
-    edited = dict(records[500], text=f"{records[500]['text']} Port officials in Velmar counted 4,217 sacks of flour.")
-    _write_jsonl(sources / "export.jsonl", records[:500] + [edited] + records[501:])
-    second = rag.build_index(sources, index_dir)
-    report = second.report
-    assert report is not None
-    doc_id = f"export.jsonl#{records[500]['id']}"
-    assert report.changed == (doc_id,) and report.added == report.removed == ()
-    assert len(report.reused) == 999
-    assert report.embedded_units == len(sentence_units(second.document(doc_id)))
-    a = second.answer("How many sacks of flour were counted in Velmar?")
-    assert a.found and a.doc_id == doc_id and "4,217" in a.text
-    assert_exact(second, a)
-
-
-# ----------------------------------------------------------------------------- progress output
-
-
-def _run_build(sources: Path, index_dir: Path, *extra: str, tty: bool = False) -> tuple[int, str, str]:
-    """`python -m rag build` in a child process; stderr is a pseudo-terminal when `tty`."""
-    args = [sys.executable, "-m", "rag", "build", "--sources", str(sources), "--index", str(index_dir), *extra]
-    if not tty:
-        proc = subprocess.run(args, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=600)
-        return proc.returncode, proc.stdout, proc.stderr
-    leader, follower = pty.openpty()
-    # a new pseudo-terminal is 0 columns wide: give it a terminal's size, or the bar has no room
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
-    proc = subprocess.Popen(args, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=follower)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the child closed its end
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    out = proc.communicate(timeout=600)[0].decode()
-    os.close(leader)
-    return proc.returncode, out, b"".join(chunks).decode(errors="replace")
-
-
-def test_build_without_a_terminal_prints_no_bar_and_a_closing_summary(tmp_path: Path) -> None:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    shutil.copy(SEEDS / SEED_ID, sources)
-    _write_jsonl(sources / "export.jsonl", _paragraph_records(40))
-    code, out, err = _run_build(sources, tmp_path / "index")
-    assert code == 0, err
-    assert "\r" not in err and "it/s" not in err and "sentences/s" not in err and "%|" not in err
-    assert err == ""  # nothing to warn about, and no bar in a log
-    lines = out.splitlines()
-    assert lines[0].startswith("indexed 41 documents") and "41 added" in lines[1]
-    assert lines[2].startswith("41 articles (") and "articles/s" in lines[2] and "sentences/s" in lines[2]
-
-
-def test_build_on_a_terminal_draws_one_bar_and_quiet_draws_none(tmp_path: Path) -> None:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    _write_jsonl(sources / "export.jsonl", _paragraph_records(30))
-    code, out, err = _run_build(sources, tmp_path / "index", tty=True)
-    assert code == 0, err
-    assert "embedding" in err and "sentences/s" in err and "articles/s" in err
-    assert "30 articles (" in out
-    code, out, err = _run_build(sources, tmp_path / "index2", "--quiet", tty=True)
-    assert code == 0 and "sentences/s" not in err and "embedding" not in err
-
-
 def test_an_article_id_given_by_two_files_is_indexed_once_and_named(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     sources.mkdir()
-    _write_jsonl(
+    write_jsonl(
         sources / "wire.jsonl",
         [{"id": "k.txt", "date": "2022-03-01", "text": "The bridge at Velmar reopened to lorries."}],
     )
