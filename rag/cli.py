@@ -135,7 +135,10 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "build",
         help="index a folder of articles",
-        description="Index a folder of .txt/.md articles. Example: rag build --sources seeds --index index",
+        description=(
+            "Index a folder of articles: .txt/.md files, saved pages (.html/.htm), RSS/Atom feeds (.xml/.rss/.atom) "
+            "and JSONL exports (.jsonl). Example: rag build --sources seeds --index index"
+        ),
     )
     b.add_argument("--sources", default="seeds", help="folder of articles (default: seeds)")
     b.add_argument("--index", default="index", help="index folder to write (default: index)")
