@@ -48,7 +48,8 @@ def _rates(report: BuildReport) -> str:
     articles = len(report.added) + len(report.changed) + len(report.reembedded)
     seconds = max(report.seconds, 1e-6)
     return (
-        f"{articles} articles ({report.embedded_units} sentences) embedded in {report.seconds:.1f}s: "
+        f"{articles} article{'' if articles == 1 else 's'} ({report.embedded_units} sentences) embedded in "
+        f"{report.seconds:.1f}s: "
         f"{articles / seconds:.1f} articles/s, {report.embedded_units / seconds:.0f} sentences/s"
     )
 
