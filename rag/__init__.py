@@ -8,6 +8,7 @@ Example::
     a.text, a.doc_id, a.start, a.end      # index.document(a.doc_id).text[a.start:a.end] == a.text
     index.answer("How many troops?", as_of="2022-01-05")   # only articles dated on or before then
     index.brief(since="2022-01-01")       # the main developments, each a verbatim quote, in date order
+    rag.add(["page.html", "feed.rss"], "seeds", "index")   # copy articles in and index them
 """
 
 from .answer import Answer, Citation, EventDate, Passage
@@ -17,6 +18,7 @@ from .config import Settings
 from .documents import Document
 from .errors import IndexCorruptError, IndexNotFoundError, RagError, SourceError
 from .index import Index
+from .sources import add
 
 __all__ = [
     "Answer",
@@ -32,6 +34,7 @@ __all__ = [
     "RagError",
     "Settings",
     "SourceError",
+    "add",
     "answer",
     "brief",
     "build_index",

@@ -3,6 +3,8 @@
 Examples::
 
     rag build --sources seeds --index index
+    rag add saved-page.html feed.rss --sources seeds --index index
+    rag watch seeds --index index
     rag ask "Where will the talks take place?"
     rag ask "How many troops?" --json
     rag ask "How many troops?" --as-of 2022-01-05
@@ -16,20 +18,87 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .build import BuildReport
 
 EXIT_USAGE = 2
 
 
 def _build(args: argparse.Namespace) -> int:
     from .api import build_index
+    from .progress import TerminalBar
 
-    index = build_index(args.sources, args.index, force=args.force)
+    bar = TerminalBar(enabled=not args.quiet)
+    try:
+        index = build_index(args.sources, args.index, force=args.force, progress=bar)
+    finally:
+        bar.close()
     report = index.report
     assert report is not None
     print(
         f"indexed {index.manifest['counts']['documents']} documents, {index.manifest['counts']['units']} units into {args.index}"
     )
     print(report.summary())
+    print(_rates(report))
+    return 0
+
+
+def _rates(report: BuildReport) -> str:
+    """How fast the articles of a build were embedded, for the closing summary."""
+    articles = len(report.added) + len(report.changed) + len(report.reembedded)
+    seconds = max(report.seconds, 1e-6)
+    return (
+        f"{articles} article{'' if articles == 1 else 's'} ({report.embedded_units} sentences) embedded in "
+        f"{report.seconds:.1f}s: "
+        f"{articles / seconds:.1f} articles/s, {report.embedded_units / seconds:.0f} sentences/s"
+    )
+
+
+def _add(args: argparse.Namespace) -> int:
+    from .progress import TerminalBar
+    from .sources import add
+
+    bar = TerminalBar(enabled=not args.quiet)
+    try:
+        result = add(args.paths, args.sources, args.index, replace=args.replace, progress=bar)
+    finally:
+        bar.close()
+    for name in result.copied:
+        print(f"copied {name} into {args.sources}")
+    for name in result.unchanged:
+        print(f"{name} is already in {args.sources}, unchanged")
+    print(result.build.summary())
+    print(_rates(result.build))
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from .progress import TerminalBar
+    from .watch import WatchUpdate, watch
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the build under way, then stop
+
+    def show(update: WatchUpdate) -> None:
+        bar.close()  # the bar of this update's build, if any, gives way to its line
+        for line in update.warnings:
+            print(f"warning: {line}", file=sys.stderr, flush=True)
+        print(update.line(), flush=True)
+
+    bar = TerminalBar(enabled=not args.quiet)
+    print(f"watching {args.sources} (index {args.index}, settle {args.settle:g}s); Ctrl-C stops", flush=True)
+    try:
+        watch(args.sources, args.index, show, settle=args.settle, progress=bar, stop_event=stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bar.close()
+    print("stopped watching", flush=True)
     return 0
 
 
@@ -99,12 +168,50 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "build",
         help="index a folder of articles",
-        description="Index a folder of .txt/.md articles. Example: rag build --sources seeds --index index",
+        description=(
+            "Index a folder of articles: .txt/.md files, saved pages (.html/.htm), RSS/Atom feeds (.xml/.rss/.atom) "
+            "and JSONL exports (.jsonl). Example: rag build --sources seeds --index index"
+        ),
     )
     b.add_argument("--sources", default="seeds", help="folder of articles (default: seeds)")
     b.add_argument("--index", default="index", help="index folder to write (default: index)")
     b.add_argument("--force", action="store_true", help="re-embed everything instead of reusing unchanged files")
+    b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
     b.set_defaults(run=_build)
+
+    d = sub.add_parser(
+        "add",
+        help="copy article files into the source folder and index them",
+        description=(
+            "Copy article files (.txt, .md, .html, .htm, .xml, .rss, .atom, .jsonl) into the source folder, "
+            "atomically, and update the index: only their articles are embedded. "
+            "Example: rag add page.html feed.rss --sources seeds --index index"
+        ),
+    )
+    d.add_argument("paths", nargs="+", metavar="PATH", help="article files to add")
+    d.add_argument("--sources", default="seeds", help="source folder to copy them into (default: seeds)")
+    d.add_argument("--index", default="index", help="index folder to update (default: index)")
+    d.add_argument("--replace", action="store_true", help="overwrite a file of the same name and other content")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(run=_add)
+
+    w = sub.add_parser(
+        "watch",
+        help="keep the index current while files are added, changed or removed",
+        description=(
+            "Watch a source folder and update the index after each burst of changes, one line per update. "
+            "A file written in the last SETTLE seconds is waited for, and held back while it is still being "
+            "written; producers should write under a hidden name (.name.tmp) and rename it into place. "
+            "Example: rag watch seeds --index index"
+        ),
+    )
+    w.add_argument("sources", help="source folder to watch")
+    w.add_argument("--index", default="index", help="index folder to keep current (default: index)")
+    w.add_argument(
+        "--settle", type=float, default=1.0, help="seconds a file must be left unchanged before it is read (default: 1)"
+    )
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
+    w.set_defaults(run=_watch)
 
     a = sub.add_parser(
         "ask", help="ask a question", description='Ask a question. Example: rag ask "Where will the talks take place?"'
@@ -166,6 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "k", 1) < 1 or getattr(args, "items", 1) < 1:
         print("error: -k and --items must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "settle", 0) < 0:
+        print("error: --settle must be 0 or more seconds", file=sys.stderr)
         return EXIT_USAGE
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)

@@ -68,7 +68,9 @@ def cite(
     highlight = (
         answer_types.best_phrase(answer_types.question_kind(question), span.text, question) if question else None
     )
-    return Citation(span.doc_id, span.start, span.end, span.text, relation, doc.date, doc.title, highlight)
+    return Citation(
+        span.doc_id, span.start, span.end, span.text, relation, doc.date, doc.title, highlight, doc.url, doc.source
+    )
 
 
 def find_updates(
