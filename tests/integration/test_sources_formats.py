@@ -23,7 +23,7 @@ from rag.ingest import SUFFIXES as INGEST_SUFFIXES
 from rag.ingest import extract_file
 from rag.sources import ARTICLE_SUFFIXES
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "ingest"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "ingest"))
 
 from ingest_support import FEEDS, PAGES, install_tripwire  # noqa: E402
 
