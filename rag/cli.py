@@ -271,9 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import RagError
 
     args = parser().parse_args(argv)
-    if getattr(args, "k", 1) < 1 or getattr(args, "items", 1) < 1:
-        print("error: -k and --items must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+    for option, value in (("-k", getattr(args, "k", 1)), ("--items", getattr(args, "items", 1))):
+        if value < 1:
+            print(f"error: {option} must be at least 1", file=sys.stderr)
+            return EXIT_USAGE
     if getattr(args, "settle", 0) < 0:
         print("error: --settle must be 0 or more seconds", file=sys.stderr)
         return EXIT_USAGE
