@@ -141,6 +141,8 @@ def make_briefing(
     topic_vector: np.ndarray | None = None,
     max_items: int = 10,
     document_text: Callable[[str], str] | None = None,
+    weights: Weights = Weights(),  # noqa: B008
+    options: Options = Options(),  # noqa: B008
 ) -> Briefing:
     """A whole `Briefing` over the window's sentences (already selected, see `in_window`), with its notice.
 
@@ -165,7 +167,14 @@ def make_briefing(
         if float(relevance.max()) < ABOUT_THRESHOLD:
             return replace(empty, notice=f"nothing in this window is about {topic!r}")
     items = build_briefing(
-        sentences, vectors, relevance=relevance, max_items=max_items, document_text=document_text, window=window
+        sentences,
+        vectors,
+        relevance=relevance,
+        max_items=max_items,
+        document_text=document_text,
+        weights=weights,
+        options=options,
+        window=window,
     )
     if not items:
         return replace(empty, notice="the articles of this window hold no statement beyond greetings and slogans")

@@ -50,13 +50,35 @@ _RHETORIC = re.compile(
     r"(?:[!?]\s*[”\"]?\s*$)|^(?:And\s+|But\s+|So\s+)?(?:We\s+(?:must|will|should|need)|Let\s+(?:us|'s|’s)|May\s|I\s+want\s+to|I\s+believe|I\s+am\s+sure)\b"
 )
 
-# Past tense: a word in -ed (not "need", "indeed", "hundred") or a common irregular past form.
+# Past tense: a word in -ed (not "need", "indeed", "hundred"; "died" and "freed" count) or a common irregular past form.
 _PAST = re.compile(
-    r"\b(?:[a-z]{3,}ed\b(?<!\bneed)(?<!\bindeed)(?<!\bhundred)|(?:was|were|took|began|came|fell|hit|struck|held|met|sent|made|gave|"
+    r"\b(?:[a-z]{2,}ed\b(?<!\bneed)(?<!\bindeed)(?<!\bhundred)|(?:was|were|took|began|came|fell|hit|struck|held|met|sent|made|gave|"
     r"left|lost|won|shot|saw|went|became|brought|bought|sold|found|told|spoke|wrote|flew|drove|ran|broke|"
     r"chose|froze|stole|arose|rose|fought|caught|taught|thought|paid|laid|led|fled|dealt|meant|built|"
     r"spent|kept|felt|heard|stood|understood|got|put|set|cut|shut|let)\b)"
 )
+# Words of a concrete act, the kinds a political event coding (CAMEO) counts: force, agreements and
+# decisions, aid and transfers, sanctions, meetings, political acts. Talk about talk ("said", "discussed",
+# "thanked") is not among them. Matched as stems, so "attacked", "attacks" and "attack" all count.
+_ACTION_WORDS = (
+    # force and its toll
+    "attack strike struck hit shell bomb missile rocket shoot shot fire kill die dead death wound injure destroy "
+    "damage explode explosion blast capture seize occupy besiege siege block blockade invade invasion assault raid "
+    "massacre torture rape abduct kidnap hostage loot deport detain arrest fell downed withdraw retreat ceasefire "
+    # agreements, decisions, aid and transfers
+    "agree agreement sign deal accord treaty approve adopt ratify decide decision decree announce pledge provide "
+    "supply deliver delivery send sent allocate donate grant aid evacuate evacuation rescue release free freed "
+    "exchange return reopen open resume restore lift package "
+    # sanctions and ruptures
+    "sanction embargo ban suspend expel sever freeze froze boycott impose close disconnect "
+    # meetings
+    "meet met meeting talks negotiate negotiation summit visit arrive round delegation "
+    # political acts
+    "elect election vote resign appoint dismiss apply application join recognize declare veto law membership referendum"
+)
+_ACTION = frozenset(lexical.terms(_ACTION_WORDS))
+# Speaking to the audience ("you", "your"): an appeal, not a report.
+_ADDRESSED = re.compile(r"\b(?:you|your|yours|yourselves)\b", re.IGNORECASE)
 
 # Nouns that count people are one unit: "100,000 people" and "180,000 Ukrainians" may be one count.
 PERSON = "person"
@@ -85,6 +107,8 @@ class SentenceFeatures:
     words: int
     rhetorical: bool
     past: bool  # has a verb in the past tense or perfect ("attacked", "has announced", "took")
+    action: bool  # names a concrete act: an attack, an agreement, a delivery, a meeting, sanctions, a vote
+    addressed: bool  # speaks to the audience ("you", "your")
     key: str  # the text after `rag.eval.suite.normalize`: equal keys are word-for-word copies
 
 
@@ -197,6 +221,8 @@ def features(text: str) -> SentenceFeatures:
         words=len(text.split()),
         rhetorical=bool(_RHETORIC.search(text)),
         past=bool(_PAST.search(text)),
+        action=not terms.isdisjoint(_ACTION),
+        addressed=bool(_ADDRESSED.search(text)),
         key=" ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split()).casefold(),
     )
 

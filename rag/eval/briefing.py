@@ -10,7 +10,11 @@ sentences, embedded and dated; each system gives the same number of items. Score
   common development, or `same_sentence` calls them near-duplicates);
 - dates: share of covering items whose timeline day is the development's day, or the day after
   when that is the article's own date (evening addresses published after midnight);
-- offsets: share of items whose `document.text[start:end] == text` (must be 1.0).
+- offsets: share of items whose `document.text[start:end] == text` (must be 1.0);
+- article recall (a diagnostic, not the metric): share of the gold developments with an item quoting
+  their `doc`, whatever sentence of it; the gap to recall is items in the right article but on
+  another statement (the gold names one article per development, so restatements elsewhere count
+  in neither).
 Rows br-01..br-04 are "fit" (weights were set on them), br-05..br-08 "held-out".
 The baselines rank the sentences the engine may quote (greetings, slogans repeated across
 addresses and fragments under four words left out) and, with a topic, only those about it
@@ -93,6 +97,7 @@ class Score:
 
     items: int = 0
     covered: set[str] = field(default_factory=set)
+    in_article: set[str] = field(default_factory=set)  # developments with an item from their article
     gold: int = 0
     redundant: int = 0
     dated: int = 0
@@ -103,6 +108,11 @@ class Score:
     def recall(self) -> float:
         """Share of the gold developments covered."""
         return len(self.covered) / self.gold if self.gold else 0.0
+
+    @property
+    def article_recall(self) -> float:
+        """Share of the gold developments whose article some item quotes (a diagnostic)."""
+        return len(self.in_article) / self.gold if self.gold else 0.0
 
     @property
     def redundancy(self) -> float:
@@ -162,6 +172,7 @@ def score(quotes: Sequence[Quote], request: Request, documents: dict[str, Docume
             result.redundant += 1
         seen.append((covers, fp))
         result.covered |= covers
+        result.in_article |= {d.id for d in request.developments if d.doc == q.doc_id}
         result.exact += documents[q.doc_id].text[q.start : q.end] == q.text
         if covers:
             result.covering += 1
@@ -235,6 +246,7 @@ def _summary(rows: list[dict[str, Any]], name: str) -> Score:
     for row in rows:
         s = row["scores"][name]
         total.covered |= {f"{row['request'].id}/{c}" for c in s.covered}
+        total.in_article |= {f"{row['request'].id}/{c}" for c in s.in_article}
         for counter in ("items", "gold", "redundant", "dated", "covering", "exact"):
             setattr(total, counter, getattr(total, counter) + getattr(s, counter))
     return total
@@ -251,12 +263,15 @@ def report(result: dict[str, Any], out: Any = sys.stdout) -> None:
     rows = result["rows"]
     names = [n for n in SYSTEMS if n in rows[0]["scores"]]
     head = f"{'row':<8}{'part':<9}{'topic':<24}{'art':>4}{'gold':>5}"
-    head += "".join(f" | {n:<8} rec  red" for n in names) + " | brief dates offs   ms"
+    head += "".join(f" | {n:<8} rec  red" for n in names) + " | brief dates offs  art   ms"
 
     def line(label: str, part: str, topic: str, articles: str, parts: dict[str, Score], ms: str) -> str:
         cells = "".join(f" | {'':<8}{parts[n].recall:4.2f} {parts[n].redundancy:4.2f}" for n in names)
         b = parts["brief"]
-        return f"{label:<8}{part:<9}{topic[:23]:<24}{articles:>4}{b.gold:>5}{cells} | {b.dates:11.2f} {b.offsets:4.2f} {ms:>4}"
+        return (
+            f"{label:<8}{part:<9}{topic[:23]:<24}{articles:>4}{b.gold:>5}{cells}"
+            f" | {b.dates:11.2f} {b.offsets:4.2f} {b.article_recall:4.2f} {ms:>4}"
+        )
 
     lines = [head, "-" * len(head)]
     for row in rows:
@@ -267,7 +282,8 @@ def report(result: dict[str, Any], out: Any = sys.stdout) -> None:
     for part, chosen in _parts(rows).items():
         lines.append(line(part, "", "", "", {n: _summary(chosen, n) for n in names}, ""))
     lines.append(
-        f"\n{result['items']} items per briefing; rec = event recall, red = redundancy; brief: its dates and offsets"
+        f"\n{result['items']} items per briefing; rec = event recall, red = redundancy; brief: its dates, offsets"
+        " and art = share of developments with an item from their article (diagnostic)"
     )
     print("\n".join(lines), file=out)
 
@@ -276,7 +292,7 @@ def to_json(result: dict[str, Any]) -> dict[str, Any]:
     """The run as JSON: per-row scores and briefings, and the summaries."""
 
     def flat(s: Score) -> dict[str, Any]:
-        numbers = {k: round(getattr(s, k), 4) for k in ("recall", "redundancy", "dates", "offsets")}
+        numbers = {k: round(getattr(s, k), 4) for k in ("recall", "redundancy", "dates", "offsets", "article_recall")}
         return {"items": s.items, **numbers, "covered": sorted(s.covered)}
 
     rows = result["rows"]

@@ -24,6 +24,8 @@ from rag.brief import (
     make_briefing,
     topic_relevance,
 )
+from rag.brief.features import features
+from rag.brief.salience import salience
 from rag.config import MODEL_NAME
 from rag.documents import Document, list_sources, read_files
 from rag.duplicates import fingerprint, same_sentence
@@ -162,3 +164,28 @@ def test_bad_input_is_a_clear_error(corpus):
         make_briefing(sentences, vectors, topic="sanctions")
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         make_briefing(sentences, vectors, since="last spring")
+
+
+def test_a_reported_act_outranks_an_appeal_to_the_audience(corpus):
+    _, sentences, _ = corpus
+    score = salience(sentences).score
+    at = {s.text: k for k, s in enumerate(sentences)}
+    act = at["But the invaders started a tank attack exactly in the area where this corridor was supposed to be."]
+    # a request to the audience that holds a figure, which alone used to outrank the attack
+    appeal = at["And now I ask each of you to remember one number in each square... 79."]
+    assert score[act] > score[appeal]
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "addressed"),
+    [
+        ("Russian troops captured our convoy, our humanitarian cargo for the city of Vovchansk.", True, False),
+        ("Today, at the initiative of the Russian side, the first round of negotiations took place.", True, False),
+        ("I spoke about this with partners today.", False, False),
+        ("Glory to the nations of Europe!", False, False),
+        ("Where will you strike with chemical weapons?", True, True),
+    ],
+)
+def test_features_tell_an_act_from_talk_and_an_appeal(text, action, addressed):
+    found = features(text)
+    assert (found.action, found.addressed) == (action, addressed)
