@@ -247,12 +247,17 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser(
         "eval",
         help="score answers on QA suites",
-        description="Score answers on QA suites (docs/ + qa.jsonl). Example: rag eval eval/seed eval/squad_v2_small",
+        description="Score answers on QA suites (docs/ + qa.jsonl), time-expression sets (expressions.jsonl) and briefings (briefing.jsonl, with --briefing). Example: rag eval eval/seed eval/ukraine_2022 eval/time_expressions",
     )
     e.add_argument("suites", nargs="+", help="suite folders")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.add_argument("--threshold", type=float, default=None, help="refusal threshold to use instead of the default")
     e.add_argument("--part", default=None, help="only questions of this part (e.g. held-out)")
+    e.add_argument(
+        "--briefing",
+        action="store_true",
+        help="also score the briefings of suites that hold a briefing.jsonl, against three baselines (minutes)",
+    )
     e.add_argument(
         "--failures",
         type=int,

@@ -1,9 +1,11 @@
 """Evaluate briefings on a suite's `briefing.jsonl` against three baselines: newest leads, LexRank, TextRank.
 
-    python -m rag.eval.briefing eval/ukraine_2022 [--items 10] [--no-baselines] [--json out.json]
+    rag eval eval/ukraine_2022 --briefing      (or: python -m rag.eval.briefing eval/ukraine_2022 [--items 10]
+                                                [--no-baselines] [--json out.json])
 
-Per request: the window's articles (dated within [since, until], not after as_of) are split into
-sentences, embedded and dated; each system gives the same number of items. Scores:
+Per request: `Index.brief` over the suite's index, and the baselines over the same window's
+sentences (articles dated within [since, until], not after as_of) and stored vectors; each
+system gives the same number of items. Scores:
 - recall: share of the gold developments covered (an item covers one when its quote contains one
   of its phrases, both after `rag.eval.suite.normalize`);
 - redundancy: share of items that repeat an earlier item of the same briefing (they cover a
@@ -36,14 +38,14 @@ from typing import Any
 
 import numpy as np
 
-from ..brief import Options, dated_sentences, in_window, make_briefing, topic_relevance
+from ..brief import Options, topic_relevance
 from ..brief.baselines import graph_summary, newest_leads
-from ..brief.inputs import sentence_vectors
+from ..brief.from_index import window_bounds
 from ..brief.items import event_day
 from ..brief.salience import salience
 from ..config import MODEL_NAME
 from ..dates import parse_date
-from ..documents import Document, read_sources
+from ..documents import Document
 from ..duplicates import fingerprint, same_sentence
 from ..embedding import encode
 from .suite import normalize
@@ -189,37 +191,37 @@ def _right_day(shown: date | None, article: str | None, happened: date) -> bool:
     return shown == happened or (shown == happened + timedelta(days=1) and article == shown.isoformat())
 
 
-def run(
-    suite: str | os.PathLike[str], items: int = 10, baselines: bool = True, cache: Path | None = None
-) -> dict[str, Any]:
-    """Every request of `suite` through the briefing and the baselines; per-row scores and summaries."""
+def run(suite: str | os.PathLike[str], items: int = 10, baselines: bool = True) -> dict[str, Any]:
+    """Every request of `suite` through `Index.brief` and the baselines; per-row scores and summaries.
+
+    The suite's index (`<suite>/.index`, shared with its QA run) is built when missing and
+    updated when stale; the baselines read the same window's sentences and stored vectors.
+    """
+    from ..api import build_index
+    from .run import INDEX_DIR
+
     root = Path(suite)
     if not (root / BRIEFING_FILE).is_file() or not (root / "docs").is_dir():
         raise FileNotFoundError(f"{root} is not a briefing suite: it needs {BRIEFING_FILE} and a docs/ folder")
     requests = load_requests(root / BRIEFING_FILE)
-    documents = {d.doc_id: d for d in read_sources(root / "docs")}
-    sentences = dated_sentences(documents.values())
-    vectors = sentence_vectors([s.text for s in sentences], cache)
-    text_of = lambda doc_id: documents[doc_id].text  # noqa: E731
+    index = build_index(root / "docs", root / INDEX_DIR)
+    documents = {doc_id: index.document(doc_id) for doc_id in index.doc_ids}
+    index.brief(max_items=1)  # warm-up: the model and the sentence features, outside the timed calls
     rows = []
     for req in requests:
-        window = in_window(sentences, req.since, req.until, req.as_of)
-        ids = np.array([s.unit for s in window], dtype=np.int64)
-        wvec = vectors[ids]
-        topic_vector = encode(MODEL_NAME, [req.topic])[0] if req.topic else None
         started = time.perf_counter()
-        briefing = make_briefing(
-            window, wvec, since=req.since, until=req.until, as_of=req.as_of, topic=req.topic,
-            topic_vector=topic_vector, max_items=items, document_text=text_of,
-        )  # fmt: skip
+        briefing = index.brief(req.topic, since=req.since, until=req.until, as_of=req.as_of, max_items=items)
         seconds = time.perf_counter() - started
         quotes = {"brief": [Quote(i.doc_id, i.start, i.end, i.text, _day_of(i.timeline_date)) for i in briefing.items]}
         if baselines:
             # the baselines rank what the engine may quote: no greetings, slogans or fragments, and
             # with a topic only the sentences about it; they differ from it only in how they choose
-            usable = np.isfinite(salience(window).score)
-            if topic_vector is not None:
-                usable &= topic_relevance(req.topic or "", window, wvec, topic_vector) >= Options().min_relevance
+            first, last = window_bounds(req.since, req.until, req.as_of, index.newest_date)
+            window, wvec = index.dated_sentences(first, last) if first and last else ([], np.zeros((0, 1)))
+            usable = np.isfinite(salience(window).score) if window else np.zeros(0, dtype=bool)
+            if req.topic and window:
+                topic_vector = encode(MODEL_NAME, [req.topic])[0]
+                usable &= topic_relevance(req.topic, window, wvec, topic_vector) >= Options().min_relevance
             pool = [s for s, ok in zip(window, usable) if ok]
             count = len(briefing.items) or items
             for name in SYSTEMS[1:]:
@@ -306,21 +308,17 @@ def to_json(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: evaluate the briefings of a suite folder and print the table."""
+    """Command line: evaluate the briefings of a suite folder and print the table (also `rag eval --briefing`)."""
     parser = argparse.ArgumentParser(prog="python -m rag.eval.briefing", description=__doc__.splitlines()[0])
     parser.add_argument("suite", help="suite folder with docs/ and briefing.jsonl, e.g. eval/ukraine_2022")
     parser.add_argument("--items", type=int, default=10, help="items per briefing (default 10)")
     parser.add_argument("--no-baselines", action="store_true", help="score the briefing only (LexRank takes minutes)")
     parser.add_argument("--json", help="also write per-row scores and the briefings to this file")
-    parser.add_argument(
-        "--cache", default=None, help="folder for the sentence vectors (default <suite>/.index/briefing)"
-    )
     args = parser.parse_args(argv)
     if args.items < 1:
         parser.error("--items must be at least 1")
-    cache = Path(args.cache) if args.cache else Path(args.suite) / ".index" / "briefing"
     try:
-        result = run(args.suite, args.items, not args.no_baselines, cache)
+        result = run(args.suite, args.items, not args.no_baselines)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -171,6 +171,17 @@ def main(args: argparse.Namespace) -> int:
                 f"== time expressions ({path})\n" + dates.format_report(found, failures=failures is not None),
                 flush=True,
             )
+    if getattr(args, "briefing", False):
+        from . import briefing
+
+        for path in [p for p in qa_suites if (Path(p) / briefing.BRIEFING_FILE).is_file()]:
+            result = briefing.run(path, items=10, baselines=True)
+            if args.json:
+                out.append({"briefing": str(path), **briefing.to_json(result)})
+            else:
+                print(f"== briefings ({path})")
+                briefing.report(result)
+                print(flush=True)
     reports: list[SuiteReport] = []
     for report in iter_reports(qa_suites, threshold=args.threshold, part=args.part) if qa_suites else ():
         if not args.json:  # show each suite as soon as it is done
