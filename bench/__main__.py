@@ -75,9 +75,22 @@ def sizes(full: bool, toy: bool) -> dict[str, Any]:
 
 
 def run(
-    only: tuple[str, ...] = SECTIONS, full: bool = False, toy: bool = False, out: Path = RESULTS, plot: bool = True
+    only: tuple[str, ...] = SECTIONS,
+    full: bool = False,
+    toy: bool = False,
+    out: Path = RESULTS,
+    plot: bool = True,
+    seed_index: Path | None = None,
+    in_process: bool = False,
 ) -> dict[str, Any]:
-    """Run the chosen sections; return (and write to `out`/latest.json) every figure."""
+    """Run the chosen sections; return (and write to `out`/latest.json) every figure.
+
+    `seed_index` is an existing index of the seeds to use instead of building one, and
+    `in_process` runs the serving and scale workers in this process rather than in fresh
+    ones (cold start always starts fresh processes: that is what it measures). The smoke
+    test passes both to check every code path cheaply; their memory figures are then
+    meaningless.
+    """
     import rag
 
     cfg = sizes(full, toy)
@@ -89,13 +102,14 @@ def run(
     }
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        seed_index = Path(tmp) / "seed-index"
-        rag.build_index(SEED_DIR, seed_index)
+        if seed_index is None:
+            seed_index = Path(tmp) / "seed-index"
+            rag.build_index(SEED_DIR, seed_index)
         for name in only:
             t0 = time.perf_counter()
             log(f"section {name}")
             if name == "latency":
-                res[name] = latency.run(cfg["questions"], cfg["warmup"])
+                res[name] = latency.run(cfg["questions"], cfg["warmup"], index_dir=seed_index)
             elif name == "coldstart":
                 res[name] = coldstart.run(
                     seed_index, cfg["cold_reps"], warm=cfg["cold_warm"], with_profile=cfg["cold_profile"]
@@ -105,9 +119,9 @@ def run(
             elif name == "incremental":
                 res[name] = incremental.run(cfg["incr_articles"], cfg["incr_sentences"], cfg["incr_questions"])
             elif name == "scale":
-                res[name] = scale.run(cfg["scale"], cfg["scale_queries"], cfg["bm25_max"])
+                res[name] = scale.run(cfg["scale"], cfg["scale_queries"], cfg["bm25_max"], in_process=in_process)
             elif name == "serving":
-                res[name] = serving.run(seed_index, cfg["serving_questions"])
+                res[name] = serving.run(seed_index, cfg["serving_questions"], in_process=in_process)
             elif name == "threads":
                 res[name] = threads.run(cfg["threads_units"], cfg["threads_queries"])
             elif name == "fullpath":

@@ -30,7 +30,7 @@ WATCH = (
     "scipy",
     "pandas",
     "faiss",
-    "bm25s",
+    "rag.bm25",
     "rag",
     "rag.answer",
     "rag.lexical",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import json
 import os
 import statistics
@@ -116,8 +119,22 @@ def _status_kb(field: str) -> float:
     return float("nan")
 
 
-def run_json(args: Sequence[str], timeout: float = 3600) -> dict[str, Any]:
-    """Run `python ARGS` with the benchmark environment; its last stdout line is JSON."""
+def run_json(args: Sequence[str], timeout: float = 3600, in_process: bool = False) -> dict[str, Any]:
+    """Run `python -m MODULE ARGS...` with the benchmark environment; its last stdout line is JSON.
+
+    `in_process` calls `MODULE.main(ARGS)` in this process instead: the same arguments and
+    output, without a fresh interpreter (the smoke test's toy run; memory figures are then
+    this process's, so meaningless).
+    """
+    if in_process:
+        if args[0] != "-m":
+            raise ValueError(f"in_process runs `-m MODULE ARGS...`, not {' '.join(args)}")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = importlib.import_module(args[1]).main(list(args[2:]))
+        if code:
+            raise RuntimeError(f"{' '.join(args)} failed ({code}) in process")
+        return dict(json.loads(out.getvalue().strip().splitlines()[-1]))
     proc = subprocess.run(
         [PYTHON, *args], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=timeout, check=False
     )

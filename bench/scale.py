@@ -116,7 +116,7 @@ def worker(n: int, queries: int, m: int, efc: int, efs: int, bm25: bool, folder:
 
 
 def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
-    """BM25 over `n` generated sentences, scored by the engine's `rag.bm25` as retrieval.py asks it."""
+    """BM25 over `n` generated sentences, scored the way `Index._candidates` does."""
     import faiss
 
     from rag import lexical
@@ -128,12 +128,12 @@ def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
     texts = unit_texts(n)
     out["bm25_text_gen_s"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
-    postings = Postings.build([lexical.terms(t) for t in texts])  # the engine's tokenisation and parameters
+    postings = Postings.build([lexical.terms(t) for t in texts])  # the engine's own tokenisation
     out["bm25_build_s"] = round(time.perf_counter() - t0, 3)
     postings.save(folder / "bm25")
     out["bm25_disk_mb"] = round(dir_bytes(folder / "bm25") / 2**20, 1)
     del texts
-    index = BM25([Postings.load(folder / "bm25")], [0], np.ones(n, dtype=bool))
+    retriever = BM25([postings], [0], np.ones(len(postings.lengths), dtype=bool))
     vocab = set(postings.vocab)
     questions = template_questions(200, seed=3)
     qterms = [[t for t in lexical.terms(q) if t in vocab] or ["nato"] for q in questions]
@@ -141,15 +141,15 @@ def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
     ref.add(clustered_vectors(10_000, seed=99))
     refq = perturbed_queries(clustered_vectors(10_000, seed=99), len(qterms), seed=5)
 
-    def sort_top(terms: list[str]) -> None:  # every scored unit sorted
-        ids, scores = index.scores(terms)
+    def sort_top(terms: list[str]) -> None:  # a full sort of the units that hold a term
+        _, scores = retriever.scores(terms)
         np.argsort(-scores)[:k]
 
     def partition_top(terms: list[str]) -> None:  # what retrieval.py does
-        ids, scores = index.scores(terms)
+        _, scores = retriever.scores(terms)
         if len(scores) > k:
-            top = np.argpartition(-scores, k - 1)[:k]
-            top[np.lexsort((ids[top], -scores[top]))]
+            top = np.argpartition(-scores, k)[:k]
+            top[np.argsort(-scores[top])]
 
     times: dict[str, list[float]] = {}
     for i, terms in enumerate(qterms):
@@ -173,13 +173,13 @@ def serve(kind: str, path: Path, queries: int) -> dict[str, Any]:
         from rag.bm25 import BM25, Postings
 
         postings = Postings.load(path)
-        index = BM25([postings], [0], np.ones(len(postings.lengths), dtype=bool))
+        retriever = BM25([postings], [0], np.ones(len(postings.lengths), dtype=bool))
         vocab = list(postings.vocab)[:1000]
         load_s = time.perf_counter() - t0
         for i in range(queries):
-            _, scores = index.scores([vocab[(7 * i) % len(vocab)], vocab[(13 * i + 1) % len(vocab)]])
+            _, scores = retriever.scores([vocab[(7 * i) % len(vocab)], vocab[(13 * i + 1) % len(vocab)]])
             if len(scores) > 40:
-                np.argpartition(-scores, 39)[:40]
+                np.argpartition(-scores, 40)[:40]
     else:
         import faiss
 
@@ -198,14 +198,15 @@ def run(
     m: int | None = None,
     efc: int | None = None,
     efs: int | None = None,
+    in_process: bool = False,
 ) -> dict[str, Any]:
-    """Run one worker per corpus size and one serving process per stored index."""
+    """Run one worker per corpus size and one serving process per stored index (or all in this process)."""
     from rag.config import Settings
 
     d = Settings()
     m, efc, efs = m or d.hnsw_m, efc or d.hnsw_ef_construction, efs or d.hnsw_ef_search
     points = []
-    baseline = run_json(["-m", "bench.scale", "baseline"])
+    baseline = run_json(["-m", "bench.scale", "baseline"], in_process=in_process)
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-scale-{n}-") as tmp:
             log(
@@ -227,11 +228,14 @@ def run(
                 "--dir",
                 tmp,
             ] + (["--bm25"] if n <= bm25_max else [])
-            point = run_json(args, timeout=4 * 3600)
+            point = run_json(args, timeout=4 * 3600, in_process=in_process)
             point["serving_peak_rss_mb"] = {}
             for kind, rel in (("flat", "flat.faiss"), ("hnsw", "hnsw.faiss"), ("bm25", "bm25")):
                 if (Path(tmp) / rel).exists():
-                    res = run_json(["-m", "bench.scale", "serve", kind, str(Path(tmp) / rel), "--queries", "50"])
+                    res = run_json(
+                        ["-m", "bench.scale", "serve", kind, str(Path(tmp) / rel), "--queries", "50"],
+                        in_process=in_process,
+                    )
                     point["serving_peak_rss_mb"][kind] = res["peak_rss_mb"]
             points.append(point)
             log(
@@ -247,7 +251,7 @@ def run(
 
 
 def _baseline() -> dict[str, Any]:
-    """Peak RSS of a serving process that imported faiss, numpy and rag.bm25 but holds no index."""
+    """Peak RSS of a serving process that imported faiss, numpy and the engine's BM25 but holds no index."""
     import faiss  # noqa: F401
 
     import rag.bm25  # noqa: F401

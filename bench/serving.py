@@ -12,10 +12,10 @@ from .common import log, peak_rss_mb, rss_mb, run_json
 TARGET_MB = 700.0
 
 
-def run(index_dir: Path, questions: int = 200) -> dict[str, Any]:
+def run(index_dir: Path, questions: int = 200, in_process: bool = False) -> dict[str, Any]:
     """Peak RSS (VmHWM) of a subprocess that loads the index and answers `questions` seed questions."""
     log(f"serving memory: answering {questions} seed questions in a fresh process")
-    res = run_json(["-m", "bench.serving", str(index_dir), str(questions)])
+    res = run_json(["-m", "bench.serving", str(index_dir), str(questions)], in_process=in_process)
     res["target"] = f"<= {TARGET_MB:.0f} MB"
     res["met"] = res["peak_rss_mb"] <= TARGET_MB
     return res
@@ -40,5 +40,12 @@ def child(index_dir: Path, n: int) -> dict[str, Any]:
     }
 
 
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the serving subprocess: `python -m bench.serving INDEX_DIR N` prints one JSON line."""
+    index_dir, n = sys.argv[1:] if argv is None else argv
+    print(json.dumps(child(Path(index_dir), int(n))))
+    return 0
+
+
 if __name__ == "__main__":
-    print(json.dumps(child(Path(sys.argv[1]), int(sys.argv[2]))))
+    sys.exit(main())

@@ -68,6 +68,8 @@ class Citation:
     date: str | None = None
     title: str | None = None
     highlight: tuple[int, int] | None = None
+    url: str | None = None  # where the article was published, when its file says
+    source: str | None = None  # the site, feed or outlet, when its file says
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -79,6 +81,8 @@ class Citation:
             "relation": self.relation,
             "date": self.date,
             "title": self.title,
+            "url": self.url,
+            "source": self.source,
             "highlight": list(self.highlight) if self.highlight else None,
         }
 
@@ -96,6 +100,8 @@ class Passage:
     title: str | None = None
     signals: Mapping[str, float] = field(default_factory=dict)
     events: tuple[EventDate, ...] = ()
+    url: str | None = None  # where the article was published, when its file says
+    source: str | None = None  # the site, feed or outlet, when its file says
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -107,6 +113,8 @@ class Passage:
             "score": round(self.score, 4),
             "date": self.date,
             "title": self.title,
+            "url": self.url,
+            "source": self.source,
             "signals": {k: round(v, 4) for k, v in self.signals.items()},
             "events": [e.to_dict() for e in self.events],
         }
@@ -137,6 +145,8 @@ class Answer:
     events: tuple[EventDate, ...] = ()  # resolved time expressions inside the quote
     updates: tuple[Citation, ...] = ()  # other articles' different answers, newest first
     also_in: tuple[Citation, ...] = ()  # other articles carrying the same sentence
+    url: str | None = None  # where the quoted article was published, when its file says
+    source: str | None = None  # its site, feed or outlet, when its file says
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (the shape of `rag ask --json` and the web API)."""
@@ -149,6 +159,8 @@ class Answer:
             "end": self.end,
             "date": self.date,
             "title": self.title,
+            "url": self.url,
+            "source": self.source,
             "highlight": list(self.highlight) if self.highlight else None,
             "confidence": round(self.confidence, 4),
             "notice": self.notice,
@@ -205,7 +217,19 @@ def supporting_passages(
         doc = documents[p.doc_id]
         events = _with_phrases(events_within([cand.unit], events_of, p.start, p.end), p.text)
         out.append(
-            Passage(p.doc_id, p.text, p.start, p.end, cand.score, doc.date, doc.title, dict(cand.signals), events)
+            Passage(
+                p.doc_id,
+                p.text,
+                p.start,
+                p.end,
+                cand.score,
+                doc.date,
+                doc.title,
+                dict(cand.signals),
+                events,
+                url=doc.url,
+                source=doc.source,
+            )
         )
     return tuple(out)
 
@@ -253,4 +277,6 @@ def compose(
         notice=notice,
         as_of=as_of,
         events=events,
+        url=doc.url,
+        source=doc.source,
     )

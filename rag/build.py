@@ -8,9 +8,10 @@ stored vector.
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,14 +23,21 @@ from .bm25 import Postings
 from .chunking import Span
 from .config import Settings
 from .dates import find_time_expressions, parse_date
-from .documents import Document, list_sources, read_files
+from .documents import Document
 from .errors import IndexCorruptError, IndexNotFoundError, SourceError
+from .progress import EMBEDDING, READING, WRITING, BuildProgress
+from .sources import read_files, settled_sources
 from .store.freshness import sha256_cached
 
 # Compaction: merge every segment into one when a build would leave more segments than this,
 # or when removed articles would make up more than this share of the stored units.
 MAX_SEGMENTS = 8
 MAX_MASKED_SHARE = 0.25
+# Sentences embedded per call of the model: small enough to report progress every few seconds,
+# large enough that sorting by length within a call still saves the padding.
+ENCODE_CHUNK = 512
+
+Progress = Callable[[BuildProgress], None]
 
 
 @dataclass(frozen=True)
@@ -49,13 +57,16 @@ class BuildReport:
     reembedded: tuple[str, ...] = ()
     # "new" (one segment of everything), "appended" (one more segment), "compacted", "unchanged"
     how: str = "new"
+    # files still being written, by id, and why: their previous version (if any) stays indexed
+    held_back: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line for humans."""
         again = f"{len(self.reembedded)} re-embedded, " if self.reembedded else ""
+        held = f", {len(self.held_back)} held back" if self.held_back else ""
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{len(self.reused)} reused, {again}{len(self.skipped)} skipped; "
+            f"{len(self.reused)} reused, {again}{len(self.skipped)} skipped{held}; "
             f"{self.embedded_units} units embedded in {self.seconds:.1f}s ({self.how})"
         )
 
@@ -117,23 +128,48 @@ class _Stored:
 
 
 def build(
-    sources: str | os.PathLike[str], index_dir: str | os.PathLike[str], settings: Settings, *, force: bool = False
+    sources: str | os.PathLike[str],
+    index_dir: str | os.PathLike[str],
+    settings: Settings,
+    *,
+    force: bool = False,
+    settle: float = 0.0,
+    only_if_stale: bool = False,
+    progress: Progress | None = None,
 ) -> BuildReport:
-    """Index the articles of `sources` into `index_dir`, reusing vectors of unchanged files."""
+    """Index the articles of `sources` into `index_dir`, reusing vectors of unchanged articles.
+
+    `settle` (seconds): a file written more recently is waited for, up to that long, and held
+    back if it is still being written (its previous version stays indexed); 0 reads every file
+    as it is. `only_if_stale`: when the index on disk already matches the folder once this
+    build holds the lock (another process just built it), nothing is read or written.
+    `progress` is called with a `BuildProgress` as files are read and sentences embedded.
+    """
     t0 = time.perf_counter()
     index_path = Path(index_dir)
-    listed = list_sources(sources)
+    listed, _ = settled_sources(sources, settle)
     with store.build_lock(index_path):
         store.remove_leftovers(index_path)
         old = _previous(index_path)
+        if only_if_stale and old is not None and not force and not store.stale_reason(old.manifest, sources, settings):
+            return _up_to_date(old, time.perf_counter() - t0)
         old_sources: dict[str, Any] = old.manifest.get("sources", {}) if old else {}
         compatible = old is not None and not force and old.settings.index_key() == settings.index_key()
         stored = _stored_documents(old) if compatible and old else {}
 
-        read = read_files(listed)
+        def on_file(done: int, articles: int) -> None:
+            if progress is not None:
+                progress(BuildProgress(READING, done, len(listed), articles))
+
+        read = read_files(listed, settle=settle, on_file=on_file)
         documents, skipped = list(read.documents), read.skipped
+        documents += _held_back_documents(old, read.held_back, {d.doc_id for d in documents} | set(skipped))
         source_rows: dict[str, Any] = {}
         for src in listed:
+            if src.doc_id in read.held_back:  # the row of the version still indexed, if any
+                if src.doc_id in old_sources:
+                    source_rows[src.doc_id] = old_sources[src.doc_id]
+                continue
             # a skipped file is hashed too, so that fixing it makes the index stale
             row: dict[str, Any] = {"size": src.size, "mtime_ns": src.mtime_ns}
             row["sha256"] = read.sha256.get(src.doc_id) or sha256_cached(src)  # "" when it vanished
@@ -141,17 +177,20 @@ def build(
                 row["skipped"] = skipped[src.doc_id]
             source_rows[src.doc_id] = row
         if not documents:
-            raise SourceError(f"no readable article in {sources!s} (every file was skipped; see warnings)")
+            waiting = " or still being written" if read.held_back else ""
+            raise SourceError(f"no readable article in {sources!s} (every file was skipped{waiting}; see warnings)")
 
-        plan = plan_update(documents, skipped, old_sources, stored.keys())
+        plan = plan_update(documents, skipped, _previous_rows(old, old_sources), stored.keys())
         fresh = [d for d in documents if d.doc_id in set(plan.added) | set(plan.changed)]
         with store.write_errors(index_path):
             if old is not None and compatible and _can_append(old, documents, fresh):
                 how = "appended" if fresh or _masked_rows(old, documents, fresh) else "unchanged"
-                segments, removed = _append(index_path, old, documents, fresh, stored, plan.to_embed, settings)
+                segments, removed = _append(
+                    index_path, old, documents, fresh, stored, plan.to_embed, settings, progress
+                )
             else:
                 how = "compacted" if compatible else "new"
-                segments, removed = [_write(index_path, documents, stored, plan.to_embed, settings)], {}
+                segments, removed = [_write(index_path, documents, stored, plan.to_embed, settings, progress)], {}
             store.write_manifest(index_path, _manifest(old, settings, segments, removed, source_rows))
         store.remove_leftovers(index_path)
         return BuildReport(
@@ -164,7 +203,39 @@ def build(
             embedded_units=sum(s.get("embedded", 0) for s in segments),
             seconds=time.perf_counter() - t0,
             how=how,
+            held_back=read.held_back,
         )
+
+
+def _up_to_date(old: store.IndexData, seconds: float) -> BuildReport:
+    """The report of a build that found the index already matching its folder and wrote nothing."""
+    rows = old.manifest.get("sources", {})
+    skipped = {doc_id: row["skipped"] for doc_id, row in rows.items() if "skipped" in row}
+    return BuildReport(reused=tuple(sorted(old.doc_rows)), skipped=skipped, seconds=seconds, how="unchanged")
+
+
+def _previous_rows(old: store.IndexData | None, old_sources: Mapping[str, Any]) -> dict[str, Any]:
+    """What `plan_update` compares with: each live article of `old` with its sha256, and each file it skipped.
+
+    Articles, not files: a feed or JSONL file holds many articles, each with its own hash.
+    """
+    rows: dict[str, Any] = {doc_id: row for doc_id, row in old_sources.items() if "skipped" in row}
+    if old is not None:
+        rows.update({doc_id: {"sha256": old.documents[r].sha256} for doc_id, r in old.doc_rows.items()})
+    return rows
+
+
+def _held_back_documents(
+    old: store.IndexData | None, held_back: Collection[str], read: Collection[str]
+) -> list[Document]:
+    """The indexed articles of the files being written (none `read` anew): they stay until the files settle."""
+    if old is None or not held_back:
+        return []
+    return [
+        old.documents[row]
+        for doc_id, row in old.doc_rows.items()
+        if doc_id not in read and (doc_id in held_back or any(doc_id.startswith(f"{f}#") for f in held_back))
+    ]
 
 
 def _previous(index_path: Path) -> store.IndexData | None:
@@ -213,6 +284,7 @@ def _append(
     stored: Mapping[str, _Stored],
     to_embed: Collection[str],
     settings: Settings,
+    progress: Progress | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """The old segments plus one of `fresh`, with the articles it replaces or drops masked in the old ones."""
     segments = [dict(s) for s in old.manifest["segments"]]
@@ -224,7 +296,7 @@ def _append(
     emptied = {s.name for s in old.segments if len(removed.get(s.name, ())) == s.documents}
     segments = [s for s in segments if s["name"] not in emptied]
     if fresh:
-        segments.append(_write(index_path, sorted(fresh, key=lambda d: d.doc_id), stored, to_embed, settings))
+        segments.append(_write(index_path, sorted(fresh, key=lambda d: d.doc_id), stored, to_embed, settings, progress))
     return segments, {name: sorted(ids) for name, ids in removed.items() if ids and name not in emptied}
 
 
@@ -234,6 +306,7 @@ def _write(
     stored: Mapping[str, _Stored],
     to_embed: Collection[str],
     settings: Settings,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Write one segment of `documents` (vectors embedded for `to_embed`, reused for the others)."""
     per_doc: list[list[Span]] = []
@@ -243,7 +316,8 @@ def _write(
         else:
             per_doc.append([Span(doc.doc_id, u.start, u.end, u.text) for u in stored[doc.sha256].units])
     fresh_units = [u for doc, units in zip(documents, per_doc) if doc.doc_id in to_embed for u in units]
-    fresh = embedding.encode(settings.model_name, [u.text for u in fresh_units], settings.batch_size)
+    ends = list(np.cumsum([len(units) for doc, units in zip(documents, per_doc) if doc.doc_id in to_embed]))
+    fresh = _encode([u.text for u in fresh_units], ends, settings, progress)
     dim = fresh.shape[1] if len(fresh) else embedding.dimension(settings.model_name)
     parts, offset = [], 0
     for doc, units in zip(documents, per_doc):
@@ -253,15 +327,37 @@ def _write(
         else:
             parts.append(stored[doc.sha256].vectors)
     vectors = np.concatenate([v.reshape(-1, dim) for v in parts]).astype(np.float32, copy=False)
+    if progress is not None:
+        progress(BuildProgress(WRITING, 0, 1, len(documents), len(fresh_units)))
     entry = store.write_segment(index_path, _content(documents, per_doc, vectors, settings), settings)
     return {**entry, "embedded": len(fresh_units)}
+
+
+def _encode(texts: list[str], doc_ends: list[int], settings: Settings, progress: Progress | None) -> np.ndarray:
+    """Embed `texts` chunk by chunk, reporting sentences and whole articles done (`doc_ends`: cumulative counts)."""
+    if progress is None:
+        return embedding.encode(settings.model_name, texts, settings.batch_size, progress=False)
+    parts = []
+    progress(BuildProgress(EMBEDDING, 0, len(texts)))
+    for start in range(0, len(texts), ENCODE_CHUNK):
+        parts.append(
+            embedding.encode(
+                settings.model_name, texts[start : start + ENCODE_CHUNK], settings.batch_size, progress=False
+            )
+        )
+        done = min(start + ENCODE_CHUNK, len(texts))
+        progress(BuildProgress(EMBEDDING, done, len(texts), bisect.bisect_right(doc_ends, done), done))
+    return np.concatenate(parts) if parts else embedding.encode(settings.model_name, [], settings.batch_size)
 
 
 def _content(
     documents: Sequence[Document], per_doc: Sequence[list[Span]], vectors: np.ndarray, settings: Settings
 ) -> store.SegmentContent:
     """The arrays of one segment: units, passages, resolved event dates and BM25 postings."""
-    units, passages, events, unit_terms = [], [], [], []
+    units: list[tuple[int, int, int]] = []
+    passages: list[tuple[int, int, int]] = []
+    events: list[tuple[int, int, int, int, int]] = []
+    unit_terms: list[list[str]] = []
     for row, (doc, doc_units) in enumerate(zip(documents, per_doc)):
         day = parse_date(doc.date)
         for unit in doc_units:

@@ -3,8 +3,12 @@
 Examples::
 
     rag build --sources seeds --index index
+    rag add saved-page.html feed.rss --sources seeds --index index
+    rag watch seeds --index index
     rag ask "Where will the talks take place?"
     rag ask "How many troops?" --json
+    rag ask "How many troops?" --as-of 2022-01-05
+    rag brief "Geneva talks" --since 2022-01-01
 """
 
 from __future__ import annotations
@@ -14,20 +18,87 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .build import BuildReport
 
 EXIT_USAGE = 2
 
 
 def _build(args: argparse.Namespace) -> int:
     from .api import build_index
+    from .progress import TerminalBar
 
-    index = build_index(args.sources, args.index, force=args.force)
+    bar = TerminalBar(enabled=not args.quiet)
+    try:
+        index = build_index(args.sources, args.index, force=args.force, progress=bar)
+    finally:
+        bar.close()
     report = index.report
     assert report is not None
     print(
         f"indexed {index.manifest['counts']['documents']} documents, {index.manifest['counts']['units']} units into {args.index}"
     )
     print(report.summary())
+    print(_rates(report))
+    return 0
+
+
+def _rates(report: BuildReport) -> str:
+    """How fast the articles of a build were embedded, for the closing summary."""
+    articles = len(report.added) + len(report.changed) + len(report.reembedded)
+    seconds = max(report.seconds, 1e-6)
+    return (
+        f"{articles} article{'' if articles == 1 else 's'} ({report.embedded_units} sentences) embedded in "
+        f"{report.seconds:.1f}s: "
+        f"{articles / seconds:.1f} articles/s, {report.embedded_units / seconds:.0f} sentences/s"
+    )
+
+
+def _add(args: argparse.Namespace) -> int:
+    from .progress import TerminalBar
+    from .sources import add
+
+    bar = TerminalBar(enabled=not args.quiet)
+    try:
+        result = add(args.paths, args.sources, args.index, replace=args.replace, progress=bar)
+    finally:
+        bar.close()
+    for name in result.copied:
+        print(f"copied {name} into {args.sources}")
+    for name in result.unchanged:
+        print(f"{name} is already in {args.sources}, unchanged")
+    print(result.build.summary())
+    print(_rates(result.build))
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from .progress import TerminalBar
+    from .watch import WatchUpdate, watch
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the build under way, then stop
+
+    def show(update: WatchUpdate) -> None:
+        bar.close()  # the bar of this update's build, if any, gives way to its line
+        for line in update.warnings:
+            print(f"warning: {line}", file=sys.stderr, flush=True)
+        print(update.line(), flush=True)
+
+    bar = TerminalBar(enabled=not args.quiet)
+    print(f"watching {args.sources} (index {args.index}, settle {args.settle:g}s); Ctrl-C stops", flush=True)
+    try:
+        watch(args.sources, args.index, show, settle=args.settle, progress=bar, stop_event=stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bar.close()
+    print("stopped watching", flush=True)
     return 0
 
 
@@ -35,7 +106,7 @@ def _ask(args: argparse.Namespace) -> int:
     from .api import ensure_index, load_index
 
     index = ensure_index(args.sources, args.index) if args.sources else load_index(args.index)
-    ans = index.answer(args.question, k=args.k)
+    ans = index.answer(args.question, k=args.k, as_of=args.as_of)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -43,13 +114,43 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"note: {ans.notice}")
     if ans.found:
         print(f"“{ans.text}”")
-        print(f"  — {ans.title or ans.doc_id}, {ans.date or 'undated'}, characters {ans.start}–{ans.end}")
+        print(f"  — {ans.title or ans.doc_id}, {ans.date or 'date unknown'}, characters {ans.start}–{ans.end}")
+        if ans.events:
+            print("  when: " + "; ".join(e.label() for e in ans.events))
+        for c in ans.updates:
+            print(f"  {c.relation}: “{c.text}” — {c.title or c.doc_id}, {c.date or 'date unknown'}")
+        if ans.also_in:
+            print("  also in: " + ", ".join(f"{c.title or c.doc_id} ({c.date or 'date unknown'})" for c in ans.also_in))
     else:
         print(ans.text)
         if ans.passages:
             print("Related passages (not answers):")
     for p in ans.passages if not ans.found else ans.passages[:0]:
         print(f"  [{p.score:.2f}] {p.doc_id} {p.start}–{p.end}: {p.text[:160]}")
+    return 0
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from .api import ensure_index, load_index
+
+    index = ensure_index(args.sources, args.index) if args.sources else load_index(args.index)
+    briefing = index.brief(args.topic, since=args.since, until=args.until, as_of=args.as_of, max_items=args.items)
+    if args.json:
+        print(json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    about = f" about {briefing.topic!r}" if briefing.topic else ""
+    print(f"Briefing{about}, {briefing.since} to {briefing.until}: {briefing.articles} articles")
+    if briefing.notice:
+        print(briefing.notice)
+    for item in briefing.items:
+        when = item.event_date or item.date or "date unknown"
+        print(f"\n{when}  {item.label}")
+        print(f"  “{item.text}”")
+        who = item.source or item.title or item.doc_id
+        also = f"; also in {len(item.also_in)} more" if item.also_in else ""
+        print(f"  — {who}, {item.date or 'date unknown'}, {item.doc_id} characters {item.start}–{item.end}{also}")
+        if item.change:
+            print(f"  changed: {item.change}")
     return 0
 
 
@@ -67,12 +168,50 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "build",
         help="index a folder of articles",
-        description="Index a folder of .txt/.md articles. Example: rag build --sources seeds --index index",
+        description=(
+            "Index a folder of articles: .txt/.md files, saved pages (.html/.htm), RSS/Atom feeds (.xml/.rss/.atom) "
+            "and JSONL exports (.jsonl). Example: rag build --sources seeds --index index"
+        ),
     )
     b.add_argument("--sources", default="seeds", help="folder of articles (default: seeds)")
     b.add_argument("--index", default="index", help="index folder to write (default: index)")
     b.add_argument("--force", action="store_true", help="re-embed everything instead of reusing unchanged files")
+    b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
     b.set_defaults(run=_build)
+
+    d = sub.add_parser(
+        "add",
+        help="copy article files into the source folder and index them",
+        description=(
+            "Copy article files (.txt, .md, .html, .htm, .xml, .rss, .atom, .jsonl) into the source folder, "
+            "atomically, and update the index: only their articles are embedded. "
+            "Example: rag add page.html feed.rss --sources seeds --index index"
+        ),
+    )
+    d.add_argument("paths", nargs="+", metavar="PATH", help="article files to add")
+    d.add_argument("--sources", default="seeds", help="source folder to copy them into (default: seeds)")
+    d.add_argument("--index", default="index", help="index folder to update (default: index)")
+    d.add_argument("--replace", action="store_true", help="overwrite a file of the same name and other content")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(run=_add)
+
+    w = sub.add_parser(
+        "watch",
+        help="keep the index current while files are added, changed or removed",
+        description=(
+            "Watch a source folder and update the index after each burst of changes, one line per update. "
+            "A file written in the last SETTLE seconds is waited for, and held back while it is still being "
+            "written; producers should write under a hidden name (.name.tmp) and rename it into place. "
+            "Example: rag watch seeds --index index"
+        ),
+    )
+    w.add_argument("sources", help="source folder to watch")
+    w.add_argument("--index", default="index", help="index folder to keep current (default: index)")
+    w.add_argument(
+        "--settle", type=float, default=1.0, help="seconds a file must be left unchanged before it is read (default: 1)"
+    )
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
+    w.set_defaults(run=_watch)
 
     a = sub.add_parser(
         "ask", help="ask a question", description='Ask a question. Example: rag ask "Where will the talks take place?"'
@@ -81,18 +220,44 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--index", default="index", help="index folder (default: index)")
     a.add_argument("--sources", default=None, help="rebuild the index from this folder first when it is stale")
     a.add_argument("-k", type=int, default=5, help="number of supporting passages (default: 5)")
+    a.add_argument(
+        "--as-of",
+        default=None,
+        metavar="DATE",
+        help="answer as of this day (YYYY-MM-DD): later articles are not quoted",
+    )
     a.add_argument("--json", action="store_true", help="print the answer as JSON")
     a.set_defaults(run=_ask)
+
+    br = sub.add_parser(
+        "brief",
+        help="a dated briefing of quotes",
+        description='The main developments of a window of articles, each a verbatim quote. Example: rag brief "sanctions" --since 2022-03-01',
+    )
+    br.add_argument("topic", nargs="?", default=None, help="only what is about this topic (default: everything)")
+    br.add_argument("--since", default=None, metavar="DATE", help="first article day (default: a week before --until)")
+    br.add_argument("--until", default=None, metavar="DATE", help="last article day (default: --as-of or the newest)")
+    br.add_argument("--as-of", default=None, metavar="DATE", help="ignore articles dated after this day")
+    br.add_argument("--items", type=int, default=10, help="at most this many items (default: 10)")
+    br.add_argument("--index", default="index", help="index folder (default: index)")
+    br.add_argument("--sources", default=None, help="rebuild the index from this folder first when it is stale")
+    br.add_argument("--json", action="store_true", help="print the briefing as JSON")
+    br.set_defaults(run=_brief)
 
     e = sub.add_parser(
         "eval",
         help="score answers on QA suites",
-        description="Score answers on QA suites (docs/ + qa.jsonl). Example: rag eval eval/seed eval/squad_v2_small",
+        description="Score answers on QA suites (docs/ + qa.jsonl), time-expression sets (expressions.jsonl) and briefings (briefing.jsonl, with --briefing). Example: rag eval eval/seed eval/ukraine_2022 eval/time_expressions",
     )
     e.add_argument("suites", nargs="+", help="suite folders")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.add_argument("--threshold", type=float, default=None, help="refusal threshold to use instead of the default")
     e.add_argument("--part", default=None, help="only questions of this part (e.g. held-out)")
+    e.add_argument(
+        "--briefing",
+        action="store_true",
+        help="also score the briefings of suites that hold a briefing.jsonl, against three baselines (minutes)",
+    )
     e.add_argument(
         "--failures",
         type=int,
@@ -111,8 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import RagError
 
     args = parser().parse_args(argv)
-    if getattr(args, "k", 1) < 1:
-        print("error: -k must be at least 1", file=sys.stderr)
+    for option, value in (("-k", getattr(args, "k", 1)), ("--items", getattr(args, "items", 1))):
+        if value < 1:
+            print(f"error: {option} must be at least 1", file=sys.stderr)
+            return EXIT_USAGE
+    if getattr(args, "settle", 0) < 0:
+        print("error: --settle must be 0 or more seconds", file=sys.stderr)
         return EXIT_USAGE
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)

@@ -14,11 +14,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import signals, store, temporal, updates
-from .answer import Answer, compose, refusal, supporting_passages
+import numpy as np
+
+from . import embedding, signals, store, temporal, updates
+from .answer import Answer, Citation, compose, refusal, supporting_passages
+from .brief import Briefing, DatedSentence, make_briefing
+from .brief.from_index import window_bounds, window_sentences
 from .build import BuildReport
 from .chunking import Span
 from .config import Settings
+from .dates import parse_date
 from .documents import Document
 from .question import clean_question
 from .retrieval import Retriever
@@ -98,7 +103,7 @@ class Index:
         same = copies.get(chosen.unit, []) + self._retriever.similar(
             chosen.unit, updates.MAX_COPIES, _COPY_COSINE, visible
         )
-        also_in = {}
+        also_in: dict[str, Citation] = {}
         for unit in same:
             span = units[unit]
             if span.doc_id != reply.doc_id and updates.same_sentence(span.text, units[chosen.unit].text):
@@ -116,6 +121,52 @@ class Index:
         if frame.window is not None:
             return f"No article speaks of {frame.window.iso().replace('/', ' to ')}."
         return f"No article is dated on or before {frame.as_of}."
+
+    def brief(
+        self,
+        topic: str | None = None,
+        *,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        as_of: str | dt.date | None = None,
+        max_items: int = 10,
+    ) -> Briefing:
+        """The main developments of the articles dated within [since, until], each a verbatim quote, in date order.
+
+        Without dates, the week up to `as_of` (or the newest article); with a `topic`, only what
+        is about it. An empty window, or a topic nothing mentions, gives a briefing without items
+        whose `notice` says so. Raises `ValueError` for a date that does not parse or a reversed window.
+        """
+        first, last = window_bounds(
+            parse_date(since, name="since"),
+            parse_date(until, name="until"),
+            parse_date(as_of, name="as_of"),
+            self.newest_date,
+        )
+        if first is None or last is None:
+            notice = "no article of this index has a date: a briefing needs dated articles"
+            return Briefing((), None, None, None, topic, 0, notice)
+        sentences, vectors = self.dated_sentences(first, last)
+        vector = (
+            embedding.encode(self.settings.model_name, [topic], progress=False)[0] if topic and topic.strip() else None
+        )
+        return make_briefing(
+            sentences,
+            vectors,
+            since=first,
+            until=last,
+            as_of=as_of,
+            topic=topic,
+            topic_vector=vector,
+            max_items=max_items,
+            document_text=lambda doc_id: self._documents[doc_id].text,
+        )
+
+    def dated_sentences(self, first: dt.date, last: dt.date) -> tuple[list[DatedSentence], np.ndarray]:
+        """The sentences of the live articles dated within [first, last], with their stored vectors."""
+        sentences, ids = window_sentences(self._data, first, last)
+        vectors = self._retriever.vectors(ids.tolist()) if len(ids) else np.zeros((0, 1), np.float32)
+        return sentences, vectors
 
     def candidates(self, question: str) -> list[signals.Candidate]:
         """Every candidate sentence of `question` with its signals, best first (for explaining a choice)."""

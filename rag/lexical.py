@@ -5,12 +5,48 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bm25s.stopwords import STOPWORDS_EN
-
 # Numbers keep their grouping (`100,000` -> `100000`); words are runs of letters.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)?")
 _POSSESSIVE = re.compile(r"['’]s?$")
-STOPWORDS = frozenset(STOPWORDS_EN) | {
+# Lucene's English stop words (the list bm25s ships, which this project used to import from it).
+_LUCENE_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
+STOPWORDS = _LUCENE_STOPWORDS | {
     # Question and reporting words carry no topic: a question's "who" or "say" must not
     # make a sentence look relevant.
     "who",

@@ -38,6 +38,8 @@ WHEN_MARGIN = 0.4
 # confidence reaches this: the default refusal threshold, fixed here so that which sentence is
 # chosen does not move with `Settings.threshold`, which `rag eval` sweeps over one run.
 ANSWER_CONFIDENCE = 0.5
+# An event of up to this many days (or twice the window) can be about a window it overlaps.
+_LONGEST_EVENT_DAYS = 7
 # An article reports "today" on its own date and, for evening addresses published after midnight,
 # on the day after: an article dated up to this many days after a window still speaks of it.
 _REPORT_LAG = 1
@@ -105,7 +107,10 @@ class Timeline:
         if frame.window is not None:
             first, last = frame.window.first.toordinal(), frame.window.last.toordinal()
             events = self._data.events
-            overlap = (events[:, 0] <= last) & (events[:, 1] >= first)
+            # an event overlapping the window is about it unless it is much longer: "this year"
+            # overlaps every day of the year without saying anything about March 3
+            longest = max(2 * (last - first + 1), _LONGEST_EVENT_DAYS)
+            overlap = (events[:, 0] <= last) & (events[:, 1] >= first) & (events[:, 1] - events[:, 0] < longest)
             about = np.zeros(len(self.unit_day), dtype=bool)
             about[self._event_unit[overlap]] = True
             elsewhere = np.zeros(len(self.unit_day), dtype=bool)
@@ -164,6 +169,12 @@ def prefer_recent(
     if not candidates or frame.when or frame.window is not None:
         return list(candidates)
     best = candidates[0]
+    if frame.latest and day_of(best.unit) == NO_DAY:
+        # an undated article never wins a question about the current state when a dated one answers
+        dated = next((c for c in candidates if day_of(c.unit) != NO_DAY and answers(c)), None)
+        if dated is not None:
+            best = dated
+            candidates = [dated, *(c for c in candidates if c is not dated)]
     margin = LATEST_MARGIN if frame.latest else TIE_MARGIN
     near = [c for c in candidates if c.score >= best.score - margin and day_of(c.unit) != NO_DAY and answers(c)]
     if not near:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
-from . import answer_types
+from . import answer_types, duplicates
 from .answer import Answer, Citation
 from .documents import Document
 from .signals import Candidate
@@ -33,21 +33,28 @@ def normalized(text: str) -> str:
 
 
 def same_sentence(a: str, b: str) -> bool:
-    """True when two sentences say the same thing in the same words (a copy)."""
-    return normalized(a) == normalized(b)
+    """True when two sentences are copies: the same statement, a word changed at most, same figures and names."""
+    return duplicates.same_sentence(duplicates.fingerprint(a), duplicates.fingerprint(b))
 
 
 def collapse_copies(candidates: Sequence[Candidate], units: Spans) -> tuple[list[Candidate], dict[int, list[int]]]:
-    """Candidates (best first) with each group of copies ranked once, and the other copies of each kept unit."""
+    """Candidates (best first) with copies from other articles ranked once, and the other copies of each kept unit.
+
+    Copies within one article are left alone: they are its own repetitions, and the quote may
+    need them as neighbours.
+    """
+    spans = [units[c.unit] for c in candidates]
+    groups = duplicates.group_duplicates([duplicates.fingerprint(s.text) for s in spans])
     kept: list[Candidate] = []
     copies: dict[int, list[int]] = {}
-    seen: dict[str, int] = {}
-    for cand in candidates:
-        key = normalized(units[cand.unit].text)
-        if key in seen:
-            copies.setdefault(seen[key], []).append(cand.unit)
+    docs_of_group: dict[int, set[str]] = {}
+    for cand, span, group in zip(candidates, spans, groups):
+        first = candidates[group].unit
+        seen = docs_of_group.setdefault(group, set())
+        if seen and span.doc_id not in seen:
+            copies.setdefault(first, []).append(cand.unit)
             continue
-        seen[key] = cand.unit
+        seen.add(span.doc_id)
         kept.append(cand)
     return kept, copies
 
@@ -61,7 +68,9 @@ def cite(
     highlight = (
         answer_types.best_phrase(answer_types.question_kind(question), span.text, question) if question else None
     )
-    return Citation(span.doc_id, span.start, span.end, span.text, relation, doc.date, doc.title, highlight)
+    return Citation(
+        span.doc_id, span.start, span.end, span.text, relation, doc.date, doc.title, highlight, doc.url, doc.source
+    )
 
 
 def find_updates(

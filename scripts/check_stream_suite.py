@@ -61,7 +61,7 @@ Row = dict[str, Any]
 def normalize(text: str) -> str:
     """`text` as the scorer compares it: NFKC, straight quotes, collapsed whitespace, case folded.
 
-    A copy of `rag.eval_suite.normalize` (a test keeps them equal), so that this script runs
+    A copy of `rag.eval.normalize` (a test keeps them equal), so that this script runs
     without importing the engine and its model stack.
     """
     return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split()).casefold()

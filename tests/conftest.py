@@ -1,31 +1,34 @@
-"""Shared fixtures: the real model, the real seed article, indexes built in temp folders."""
+"""Shared fixtures: the real seed article, its index built once per session, the web app on loopback.
+
+Helpers (paths, the offset rule, made-up articles) live in `support.py`; `tests/` is on
+`sys.path` through the `pythonpath` setting in pyproject.toml, so every folder imports it.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+# Before anything imports torch or the tokenizers.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import rag  # noqa: E402
+from support import SEEDS, free_port  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+import rag  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def seed_dir() -> Path:
-    """The committed seed articles (read-only: copy before editing)."""
+    """The committed seed articles (read-only: `support.copy_seeds` before editing)."""
     return SEEDS
 
 
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> rag.Index:
-    """An index of the seeds, built once per test session in a temp folder."""
+    """An index of the seeds, built once per test session in a temp folder (read-only: copy its folder)."""
     return rag.build_index(SEEDS, tmp_path_factory.mktemp("seed-index") / "index")
 
 
@@ -36,8 +39,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, seed_index: rag.Index):
     It serves the session's seed index (loaded, not rebuilt) and is ready before the
     first request.
     """
-    from support import free_port
-
     from ui import app as ui_app
 
     tmp = tmp_path_factory.mktemp("ui")
@@ -46,11 +47,3 @@ def server(tmp_path_factory: pytest.TempPathFactory, seed_index: rag.Index):
     url = ui_app.launch(demo, "127.0.0.1", free_port(), block=False)
     yield url, tmp / "data"
     demo.close()
-
-
-@pytest.fixture
-def seed_copy(tmp_path: Path) -> Path:
-    """A writable copy of the seed folder."""
-    dst = tmp_path / "seeds"
-    shutil.copytree(SEEDS, dst)
-    return dst

@@ -1,7 +1,12 @@
-"""Helpers shared by the reliability tests (issue 6): the offset rule, known questions, a test corpus, the app."""
+"""Helpers shared by every test folder: repository paths, the offset rule, known questions, made-up articles, the app.
+
+`tests/` is on `sys.path` (`pythonpath` in pyproject.toml), so any test imports this as `support`.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -10,12 +15,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 
 import rag
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+SEED_ID = "2022-01-04-biden-zelenskiy-call.txt"  # the one committed seed article
+GENEVA_Q = "In which city will the talks take place?"  # answered by the seed with "Geneva"
 
 # Questions on the seed article and a phrase the quote must hold.
 KNOWN = [
@@ -28,11 +37,21 @@ KNOWN = [
 OFF_TOPIC = ["What is the boiling point of water?", "How do I bake sourdough bread?"]
 
 
+def make_document(text: str, doc_id: str = "t.txt") -> rag.Document:
+    """A `Document` of `text` as the reader makes it from a file: header parsed, body start set."""
+    from rag.documents import parse_header
+
+    meta, body = parse_header(text)
+    sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return rag.Document(doc_id, text, sha, date=meta.get("date"), title=meta.get("title"), body_start=body)
+
+
 def assert_exact(index: rag.Index, answer: rag.Answer) -> None:
-    """The offset rule for the quote and each passage; a refusal carries no quote."""
+    """The offset rule for the quote and each passage, the quote's length limit; a refusal carries no quote."""
     if answer.found:
         assert answer.doc_id is not None and answer.start is not None and answer.end is not None
         assert index.document(answer.doc_id).text[answer.start : answer.end] == answer.text
+        assert len(answer.text) <= index.settings.max_quote_chars
         if answer.highlight is not None:
             h0, h1 = answer.highlight
             assert 0 <= h0 < h1 <= len(answer.text)
@@ -76,6 +95,16 @@ def copy_seeds(dst: Path) -> Path:
     """A writable copy of the seed folder at `dst`."""
     shutil.copytree(SEEDS, dst)
     return dst
+
+
+def load_script(name: str) -> ModuleType:
+    """Import `scripts/<name>.py` (the scripts folder is not a package) as module `name`."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:
@@ -141,3 +170,50 @@ class RunningApp:
                 self.proc.kill()
                 self.proc.wait(timeout=15)
         self._log_fh.close()
+
+
+class _Rendered(HTMLParser):
+    """Text of rendered HTML, its tag names, and the text inside <strong> and inside <time class="event">."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[str] = []
+        self.strong: list[str] = []
+        self.events: list[str] = []
+        self.classes: list[str] = []
+        self._open: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        cls = dict(attrs).get("class") or ""
+        self.classes.append(cls)
+        self._open.append((tag, cls))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                del self._open[i]
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if any(t == "strong" for t, _ in self._open):
+            self.strong.append(data)
+        if any(t == "time" and c == "event" for t, c in self._open):
+            self.events.append(data)
+
+
+def rendered(markdown: str) -> _Rendered:
+    """What a reader sees of chat Markdown: rendered by markdown-it (CommonMark, as the chat's parser) and read back."""
+    import markdown_it
+
+    md = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    parsed = _Rendered()
+    parsed.feed(md.render(markdown))
+    return parsed
+
+
+def squash(text: str) -> str:
+    """`text` with every run of whitespace made one space."""
+    return " ".join(text.split())

@@ -10,16 +10,20 @@ what each event does lives in `ui.handlers`, and how an answer is shown in `ui.r
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.components.api_component import Api
 
 from . import render
 from .backend import MAX_QUESTION_CHARS, Backend
-from .handlers import ChatHandlers
+from .briefing import BriefingHandlers
+from .briefing_tab import build_briefing_tab
+from .handlers import AS_OF_HINT, MAX_AS_OF_CHARS, ChatHandlers
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -34,6 +38,7 @@ EXAMPLES = [
     "What did the Kremlin demand?",
     "Who is the White House press secretary?",
     "What is the boiling point of water?",
+    "Brief me",
 ]
 
 # The document view reads as running text: tokens inline (Gradio lays them out as flex
@@ -46,6 +51,9 @@ CSS = """
 #doc-view .legend { margin-bottom: 6px; }
 #sources { max-height: 560px; overflow-y: auto; }
 #status p { margin: 0; color: var(--body-text-color-subdued); }
+#chat time, #sources time { white-space: nowrap; }
+#chat time.event, #sources time.event { text-decoration: underline dotted; text-underline-offset: 3px; cursor: help; white-space: normal; }
+#chat .conflict { background: #fef3c7; color: #92400e; border-radius: 4px; padding: 0 4px; }
 """
 
 # Gradio's packaged semibold (600) face of Source Sans Pro is a few-glyph subset, so semibold
@@ -65,6 +73,23 @@ SCROLL_TO_QUOTE_JS = """
   view.scrollTop += top - view.clientHeight / 3;
 }
 """
+
+
+class _Blocks(gr.Blocks):
+    """`gr.Blocks` whose API endpoints (`gr.api`) may be called without their optional trailing parameters.
+
+    gradio_client and `/call/v2/answer` fill in a parameter's default, but the plain
+    `/call/answer` route passes `{"data": [...]}` as sent and Gradio refuses a short list. Without
+    this, adding `as_of` to `/answer` would break every client that sends only the question.
+    """
+
+    def validate_inputs(self, block_fn: Any, inputs: list[Any]) -> None:
+        """Append the defaults of the missing trailing parameters of an API function, then validate."""
+        if block_fn.fn is not None and all(isinstance(b, Api) for b in block_fn.inputs):
+            params = list(inspect.signature(block_fn.fn).parameters.values())
+            while len(inputs) < len(params) and params[len(inputs)].default is not inspect.Parameter.empty:
+                inputs.append(params[len(inputs)].default)
+        super().validate_inputs(block_fn, inputs)
 
 
 @dataclass(frozen=True)
@@ -90,11 +115,14 @@ def build_app(
     """
     backend = Backend(sources, index_dir, data_dir)
     handlers = ChatHandlers(backend)
-    with gr.Blocks(title="Crisis briefing", analytics_enabled=False) as blocks:
+    briefs = BriefingHandlers(backend)
+    with _Blocks(title="Crisis briefing", analytics_enabled=False) as blocks:
         gr.Markdown(
             "## Crisis briefing\n"
             "Answers are quoted **word for word** from the indexed news articles, with the article, "
-            "its date and the exact characters quoted. When no article answers, the chat says so."
+            "its date and the exact characters quoted. When no article answers, the chat says so. "
+            "Ask “brief me”, “what's new since Monday?” or “timeline of …” (or use the Briefing tab) "
+            "for the main developments of a window of days."
         )
         status_md = gr.Markdown(elem_id="status", latex_delimiters=[])
         timer = gr.Timer(1.0)
@@ -113,19 +141,31 @@ def build_app(
                     latex_delimiters=[],
                     placeholder="Ask about the crisis; answers are quotes from the articles.",
                 )
-                question = gr.Textbox(
-                    label="Question",
-                    elem_id="question",
-                    placeholder="e.g. In which city will the talks take place?  (Enter to ask)",
-                    max_length=MAX_QUESTION_CHARS,
-                    lines=1,
-                    max_lines=4,
-                    submit_btn="Ask",
-                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        label="Question",
+                        elem_id="question",
+                        placeholder="e.g. In which city will the talks take place?  (Enter to ask)",
+                        max_length=MAX_QUESTION_CHARS,
+                        lines=1,
+                        max_lines=4,
+                        submit_btn="Ask",
+                        scale=4,
+                    )
+                    as_of = gr.Textbox(
+                        label="As of",
+                        elem_id="as-of",
+                        placeholder=AS_OF_HINT,
+                        max_length=MAX_AS_OF_CHARS,
+                        lines=1,
+                        max_lines=1,
+                        scale=1,
+                        min_width=200,
+                    )
                 gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
                 clear = gr.ClearButton(value="Clear chat", size="sm")
-            with gr.Column(scale=4):
-                with gr.Tab("Document"):
+            with gr.Column(scale=4), gr.Tabs(elem_id="side-tabs") as side_tabs:
+                with gr.Tab("Document", id="document"):
                     doc_view = gr.HighlightedText(
                         label="Document",
                         elem_id="doc-view",
@@ -135,31 +175,48 @@ def build_app(
                         color_map={name: render.COLORS[name] for name in (render.QUOTE, render.ANSWER)},
                         interactive=False,
                     )
-                with gr.Tab("Sources"):
+                    # the quote and each update or copy cited under it (or a briefing's items), to show in its article
+                    shown = gr.Radio(label="Show in the document", elem_id="doc-picker", visible=False)
+                with gr.Tab("Sources", id="sources"):
                     sources_md = gr.Markdown(
                         "_Ask a question to see the passages behind the answer._",
                         elem_id="sources",
                         line_breaks=True,
                         latex_delimiters=[],
                     )
+                build_briefing_tab(
+                    briefs,
+                    as_of=as_of,
+                    doc_view=doc_view,
+                    side_tabs=side_tabs,
+                    shown=shown,
+                    after_open_js=SCROLL_TO_QUOTE_JS,
+                )
 
         clear.add([chatbot, replies, sources_md, doc_view])
-        # Only /answer is public: the page's own events are not API endpoints.
+        # Only /answer and /brief are public: the page's own events are not API endpoints.
         private: dict[str, Any] = {"api_visibility": "private"}
         quiet: dict[str, Any] = {"queue": False, "show_progress": "hidden", **private}
-        blocks.load(handlers.status, outputs=[status_md, timer], **quiet)
-        timer.tick(handlers.status, outputs=[status_md, timer], **quiet)
-        question.submit(
+        clear.click(lambda: gr.update(choices=[], value=None, visible=False), outputs=[shown], **quiet)
+        blocks.load(handlers.status, outputs=[status_md, timer, as_of], **quiet)
+        timer.tick(handlers.status, outputs=[status_md, timer, as_of], **quiet)
+        # Enter in either box asks the question in the question box
+        gr.on(
+            [question.submit, as_of.submit],
             handlers.respond,
-            [question, chatbot, replies],
-            [question, chatbot, replies, sources_md, doc_view],
+            [question, chatbot, replies, as_of],
+            [question, chatbot, replies, sources_md, doc_view, shown],
             **private,
         ).then(None, js=SCROLL_TO_QUOTE_JS, **private)
-        chatbot.select(handlers.show_reply, [replies], [sources_md, doc_view], **private).then(
+        chatbot.select(handlers.show_reply, [replies], [sources_md, doc_view, shown], **private).then(
+            None, js=SCROLL_TO_QUOTE_JS, **private
+        )
+        shown.input(handlers.show_citation, [shown, replies], [doc_view], **private).then(
             None, js=SCROLL_TO_QUOTE_JS, **private
         )
         chatbot.like(handlers.record_feedback, [replies], None, queue=False, **private)
         gr.api(handlers.answer_api, api_name="answer")
+        gr.api(briefs.api, api_name="brief")
 
     blocks.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return ChatApp(blocks, backend)

@@ -1,16 +1,17 @@
 """The index behind the web chat: prepared once in the background, its status shown, questions answered.
 
-No Gradio here: the page reads `status` and `ready`, and calls `ask`; everything else is `rag`.
+No Gradio here: the page reads `status`, `ready` and `newest`, and calls `ask` or `brief`; everything else is `rag`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
 from pathlib import Path
 
-from rag import Answer, Index, Settings
+from rag import Answer, Briefing, Index, Settings
 from rag.api import ensure_index
 
 # The page's question box and the server's cut follow rag's own limit instead of repeating its number.
@@ -32,6 +33,8 @@ class Backend:
         self.ready = threading.Event()
         self.status = f"Waiting to open the index of {self.sources}/ …"
         self.error: str | None = None
+        # the newest article's date as of the last index used (None: not opened yet, or no dated article)
+        self.newest: dt.date | None = None
 
     def prepare(self, log: bool = True) -> None:
         """Build or load the index, then load the model with one throw-away question.
@@ -49,9 +52,15 @@ class Backend:
             index.answer("warm-up question")
             counts = index.manifest.get("counts", {})
             how = f"built ({index.report.summary()})" if index.report is not None else "loaded"
+            newest = index.newest_date
+            as_of = (
+                f"answers as of the newest article {newest} unless you set “As of”"
+                if newest
+                else "no article is dated, so “As of” hides none"
+            )
             self._say(
                 f"ready: {_count(counts.get('documents'), 'article')}, {_count(counts.get('units'), 'sentence')} "
-                f"from {self.sources}/, index {how}, in {time.monotonic() - started:.1f} s",
+                f"from {self.sources}/, index {how}, in {time.monotonic() - started:.1f} s; {as_of}",
                 log,
             )
         except Exception as exc:  # top of a thread: show any failure on the page, keep serving
@@ -74,14 +83,38 @@ class Backend:
 
     def index(self) -> Index:
         """The current index; `ensure_index` rebuilds it when a source file changed."""
-        return ensure_index(self.sources, self.index_dir)
+        index = ensure_index(self.sources, self.index_dir)
+        self.newest = index.newest_date
+        return index
 
-    def ask(self, question: str) -> tuple[Answer, Index]:
-        """Answer `question`; the index is returned too, to read the quoted document from it."""
-        index = self.index()
+    def ask(self, question: str, as_of: dt.date | None = None, index: Index | None = None) -> tuple[Answer, Index]:
+        """Answer `question` from the articles dated on or before `as_of` (None: all of them).
+
+        The index is returned too, to read the quoted document from it; pass `index` when it is
+        already open for this request.
+        """
+        index = index or self.index()
         # rag trims long questions itself (with a notice); this cut only bounds the work an
         # absurd request (megabytes through the API) can cause before that
-        return index.answer(question[: 2 * MAX_QUESTION_CHARS]), index
+        return index.answer(question[: 2 * MAX_QUESTION_CHARS], as_of=as_of), index
+
+    def brief(
+        self,
+        topic: str | None,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        as_of: dt.date | None = None,
+        max_items: int = 10,
+        index: Index | None = None,
+    ) -> tuple[Briefing, Index]:
+        """The briefing of the articles dated within [since, until] (as of `as_of`), about `topic` if one is given.
+
+        Raises `ValueError` for a reversed window or a bad `max_items` (see `rag.Index.brief`).
+        """
+        index = index or self.index()
+        topic = topic[:MAX_QUESTION_CHARS] if topic else None  # a topic is a few words; bound the work anyway
+        return index.brief(topic, since=since, until=until, as_of=as_of, max_items=max_items), index
 
 
 def _count(n: int | None, noun: str) -> str:

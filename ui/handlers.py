@@ -14,13 +14,46 @@ from typing import Any
 
 import gradio as gr
 
-from rag import Answer, Index, RagError
+from rag import RagError
+from rag.dates import parse_date
 
-from . import render
+from . import briefing_render, render
 from .backend import MAX_QUESTION_CHARS, Backend
+from .briefing import BriefingHandlers, item_picker
+from .document import document_view, relation_label, span_view
 from .feedback import append_feedback, feedback_record
+from .intents import briefing_request
+
+__all__ = ["AS_OF_HINT", "MAX_AS_OF_CHARS", "ChatHandlers", "document_view", "parse_as_of", "picker", "targets"]
 
 EMPTY_QUESTION_HINT = "Type a question first, e.g. “In which city will the talks take place?”"
+AS_OF_NAME = "The “As of” date"
+# No date is written longer than this ('September 30, 2022' is 18): longer input is not echoed back.
+MAX_AS_OF_CHARS = 40
+# What the page shows in the empty "As of" box before the newest article's date is known.
+AS_OF_HINT = "YYYY-MM-DD"
+
+
+def parse_as_of(value: object) -> dt.date | None:
+    """The "As of" day typed by a user or sent to the API: None when empty, else a date.
+
+    Raises `ValueError` saying what to type, for anything that is not one day.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{AS_OF_NAME} must be text such as 2022-01-05, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > MAX_AS_OF_CHARS:
+        raise ValueError(f"{AS_OF_NAME} is {len(text)} characters long: type one day, e.g. 2022-01-05")
+    return parse_date(text, name=AS_OF_NAME)
+
+
+def as_of_placeholder(newest: dt.date | None) -> str:
+    """What the empty "As of" box says: the day answers are as of when it stays empty."""
+    return f"{newest} (newest)" if newest else AS_OF_HINT
 
 
 @dataclass(frozen=True)
@@ -29,98 +62,147 @@ class ChatHandlers:
 
     backend: Backend
 
-    def status(self) -> tuple[str, dict[str, Any]]:
-        """The status line, and the poll timer switched off once the index is ready (or failed)."""
-        return f"Status: {render.escape_text(self.backend.status)}", gr.update(active=not self.backend.ready.is_set())
+    def status(self) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """The status line, the poll timer (off once the index is ready or failed), the "As of" placeholder."""
+        return (
+            f"Status: {render.escape_text(self.backend.status)}",
+            gr.update(active=not self.backend.ready.is_set()),
+            gr.update(placeholder=as_of_placeholder(self.backend.newest)),
+        )
 
     def respond(
-        self, question: str, history: list[dict[str, Any]], replies: dict[str, Any]
+        self, question: str, history: list[dict[str, Any]], replies: dict[str, Any], as_of: str | None = None
     ) -> Iterator[tuple[Any, ...]]:
-        """Show the question at once, then its answer: chat reply, sources panel, document view.
+        """Show the question at once, then its answer as of `as_of`: chat reply, sources, document, its picker.
 
-        Yields (question box, chat history, replies, sources panel, document view). One generator
-        rather than two chained events, so a second question typed meanwhile cannot overtake the
-        first (the event runs once at a time per page).
+        A request for a briefing ("brief me", "what's new since Monday": see `ui.intents`) is answered
+        with the briefing instead, its items offered by the picker.
+        Yields (question box, chat history, replies, sources panel, document view, document picker).
+        One generator rather than two chained events, so a second question typed meanwhile cannot
+        overtake the first (the event runs once at a time per page).
         """
+        skip = gr.skip
         question = (question or "").strip()[:MAX_QUESTION_CHARS]
         if not question:
             gr.Warning(EMPTY_QUESTION_HINT)
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield skip(), skip(), skip(), skip(), skip(), skip()
             return
         history = [*history, {"role": "user", "content": render.escape_block(question)}]
-        yield "", history, gr.skip(), gr.skip(), gr.skip()
         try:
-            answer, index = self.backend.ask(question)
+            day = parse_as_of(as_of)
+        except ValueError as exc:
+            # the question stays in its box, to ask again once the date is fixed
+            reply = f"_Could not answer: {render.escape_text(str(exc))}_"
+            yield skip(), [*history, {"role": "assistant", "content": reply}], skip(), skip(), skip(), skip()
+            return
+        yield "", history, skip(), skip(), skip(), skip()
+        key = str(len(history))  # the reply's message index
+        try:
+            index = self.backend.index()
+            # "brief me", "what's new since Monday": relative days count from "As of", else the newest article
+            request = briefing_request(question, day or index.newest_date)
+            if request is not None:
+                reply, saved, sources_md, view, shown = BriefingHandlers(self.backend).in_chat(
+                    question, request, day, index, key
+                )
+            else:
+                answer, index = self.backend.ask(question, day, index)
+                newest = index.newest_date.isoformat() if index.newest_date else None
+                reply, sources_md = render.reply_markdown(answer, newest), render.sources_markdown(answer)
+                saved = {"answer": answer.to_dict(), "sources": sources_md}
+                view, shown = document_view(answer, index), picker(key, saved["answer"])
         except (ValueError, RagError, OSError) as exc:
             reply = f"_Could not answer: {render.escape_text(str(exc))}_"
-            yield gr.skip(), [*history, {"role": "assistant", "content": reply}], gr.skip(), gr.skip(), gr.skip()
+            yield skip(), [*history, {"role": "assistant", "content": reply}], skip(), skip(), skip(), skip()
             return
-        history = [*history, {"role": "assistant", "content": render.reply_markdown(answer)}]
-        sources_md = render.sources_markdown(answer)
-        doc_view = document_view(answer, index)
+        history = [*history, {"role": "assistant", "content": reply}]
         # remembered per message, for feedback and for re-showing an earlier reply
-        replies = {**replies, str(len(history) - 1): {"answer": answer.to_dict(), "sources": sources_md}}
-        yield gr.skip(), history, replies, sources_md, doc_view
+        replies = {**replies, key: saved}
+        yield skip(), history, replies, sources_md, view, shown
 
-    def show_reply(self, replies: dict[str, Any], event: gr.SelectData) -> tuple[Any, Any]:
-        """Clicking an earlier reply shows its sources, and its quote in the document, again."""
-        saved = replies.get(str(_message_index(event.index)))
+    def show_reply(self, replies: dict[str, Any], event: gr.SelectData) -> tuple[Any, Any, Any]:
+        """Clicking an earlier reply shows its sources, its quote in the document and its picker again."""
+        key = str(_message_index(event.index))
+        saved = replies.get(key)
         if saved is None:
-            return gr.skip(), gr.skip()
-        a = saved["answer"]
-        if not a["found"]:
-            return saved["sources"], gr.skip()
-        index = self.backend.index()
-        try:
-            text = index.document(a["doc_id"]).text
-        except KeyError:
-            text = None
-        # the index is rebuilt when an article changes: never highlight offsets that moved
-        if text is None or text[a["start"] : a["end"]] != a["text"]:
-            return saved["sources"], gr.update(value=[], label="Document (changed or removed since this answer)")
-        highlight = tuple(a["highlight"]) if a["highlight"] else None
-        answer = Answer(a["question"], True, a["text"], a["doc_id"], a["start"], a["end"], highlight=highlight)
-        return saved["sources"], document_view(answer, index)
+            return gr.skip(), gr.skip(), gr.skip()
+        spans = saved_targets(saved)
+        view = self._view(spans[0], saved) if spans else gr.skip()
+        return saved["sources"], view, saved_picker(key, saved)
+
+    def show_citation(self, choice: str | None, replies: dict[str, Any]) -> Any:
+        """The document picker: show the quote, an update, a copy or a briefing item in its article, highlighted."""
+        key, _, number = (choice or "").partition("/")
+        saved = replies.get(key)
+        if saved is None or not number.isdigit() or int(number) >= len(saved_targets(saved)):
+            return gr.skip()
+        return self._view(saved_targets(saved)[int(number)], saved)
+
+    def _view(self, target: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
+        """The document view of one cited span of a remembered reply, if its article still holds it there."""
+        question = saved["answer"]["question"] if "answer" in saved else saved["question"]
+        return span_view(self.backend.index(), target, question)
 
     def record_feedback(self, replies: dict[str, Any], event: gr.LikeData) -> None:
         """Append the like/dislike of a reply to `<data>/feedback.jsonl`."""
         saved = replies.get(str(_message_index(event.index)))
-        if saved is not None:
-            append_feedback(self.backend.data_dir, feedback_record(saved["answer"], event.liked, _now()))
+        if saved is None:
+            return
+        if "answer" in saved:
+            record = saved["answer"]
+        else:  # a briefing: its quotes, one a line
+            items = saved["briefing"]["items"]
+            record = {"question": saved["question"], "text": "\n".join(i["text"] for i in items), "found": bool(items)}
+        append_feedback(self.backend.data_dir, feedback_record(record, event.liked, _now()))
 
-    def answer_api(self, question: str) -> dict[str, Any]:
-        """Answer a question with a verbatim quote from the articles.
+    def answer_api(self, question: str, as_of: str | None = None) -> dict[str, Any]:
+        """Answer a question with a verbatim quote from the articles, as of a day.
 
-        Returns the answer as JSON: found, text, doc_id, start, end, date, title, highlight,
-        confidence, notice and the supporting passages (the fields of rag.Answer.to_dict).
+        `as_of` (optional; 'YYYY-MM-DD', '1 March 2022' or 'March 1, 2022') hides articles dated
+        after that day; left out (a client may send only the question) or empty, all count. Returns the
+        answer as JSON (the fields of rag.Answer.to_dict): found, text, doc_id, start, end, date,
+        title, highlight, confidence, notice, as_of; events (time expressions in the quote with
+        the days they resolve to); updates (other articles' different answers, newest first, each
+        with relation earlier, later, conflict or undated); also_in (copies of the quoted sentence);
+        and the supporting passages.
         """
         if not isinstance(question, str) or not question.strip():
             raise gr.Error("The question is empty: ask something, e.g. 'Where will the talks take place?'")
         try:
-            answer, _ = self.backend.ask(question)
+            answer, _ = self.backend.ask(question, parse_as_of(as_of))
         except (ValueError, RagError, OSError) as exc:
             raise gr.Error(str(exc)) from None
         return answer.to_dict()
 
 
-def document_view(answer: Answer, index: Index) -> dict[str, Any]:
-    """Update for the document view: the quoted article, the quote highlighted."""
-    shown: tuple[str, ...]  # the labels this view marks
-    if answer.found and answer.doc_id is not None and answer.start is not None and answer.end is not None:
-        doc = index.document(answer.doc_id)
-        segments = render.document_segments(doc.text, answer.start, answer.end, answer.highlight)
-        label = f"Document: {doc.label}, {doc.date or 'undated'} (quote at characters {answer.start}–{answer.end})"
-        shown = (render.QUOTE, render.ANSWER)
-    elif answer.passages:
-        p = answer.passages[0]
-        doc = index.document(p.doc_id)
-        segments = render.document_segments(doc.text, p.start, p.end, label=render.RELATED)
-        label = f"Document: {doc.label}, {doc.date or 'undated'} (closest passage, not an answer)"
-        shown = (render.RELATED,)
-    else:
-        segments, label, shown = [], "Document", ()
-    # the legend lists only what this view shows
-    return gr.update(value=segments, label=label, color_map={name: render.COLORS[name] for name in shown})
+def targets(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The spans a found answer (as JSON) cites: the quote first, then updates, then copies."""
+    if not answer["found"]:
+        return []
+    return [answer, *answer.get("updates", []), *answer.get("also_in", [])]
+
+
+def saved_targets(saved: dict[str, Any]) -> list[dict[str, Any]]:
+    """The spans a remembered reply shows in the document view: an answer's citations, or a briefing's items."""
+    return targets(saved["answer"]) if "answer" in saved else briefing_render.targets(saved["briefing"])
+
+
+def saved_picker(key: str, saved: dict[str, Any]) -> dict[str, Any]:
+    """Update for the document picker of the remembered reply `key`, an answer or a briefing."""
+    return picker(key, saved["answer"]) if "answer" in saved else item_picker(key, saved["briefing"])
+
+
+def picker(key: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """Update for the document picker of reply `key`: one choice per cited span, shown when there is a choice."""
+    choices = []
+    for i, t in enumerate(targets(answer)):
+        h = t.get("highlight")
+        what = t["text"][h[0] : h[1]] if h and i > 0 else ""
+        name = t.get("title") or t["doc_id"]
+        name = name if len(name) <= 50 else name[:49] + "…"
+        label = f"{relation_label(t.get('relation'))}: {t.get('date') or render.NO_DATE}, {name}"
+        choices.append((f"{label} · “{what.strip()}”" if what.strip() else label, f"{key}/{i}"))
+    return gr.update(choices=choices, value=choices[0][1] if choices else None, visible=len(choices) > 1)
 
 
 def _now() -> str:

@@ -1,18 +1,25 @@
 """Turn `rag` answers into chat Markdown and document-view segments (pure functions, no Gradio).
 
-Everything taken from an article or typed by a user goes through `escape_text`/`escape_block`
-before it is mixed with the Markdown built here, so it is always shown as text: HTML special
-characters become entities, and the Markdown characters that could start a link, emphasis,
-code, a table or a heading are backslash-escaped.
+Every piece of text from an article or a user goes through `ui.markdown`'s escaping before it
+is mixed with the Markdown built here, so it is always shown as text (see that module).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import datetime as dt
 from collections.abc import Sequence
 
 from rag import Answer, Passage
+from rag.answer import Citation, EventDate
+
+from .markdown import date_markdown, escape_block, escape_line, escape_text, quote_block, shortened, when_list
+
+__all__ = [  # the escaping helpers are used through this module too
+    "escape_block",
+    "escape_line",
+    "escape_text",
+    "quote_block",
+]
 
 QUOTE = "quote"
 ANSWER = "answer"
@@ -23,125 +30,95 @@ COLORS = {QUOTE: "#fde68a", ANSWER: "#f59e0b", RELATED: "#cbd5e1"}
 # Passages shown under "Related (not an answer)" in the chat itself; the sources panel has all.
 RELATED_IN_CHAT = 3
 RELATED_EXCERPT_CHARS = 200
+# An update without an answering phrase is shown as the start of its sentence.
+UPDATE_EXCERPT_CHARS = 120
 
-# A lone carriage return ends a Markdown line (a new line the escaping did not see start):
-# shown as a space, one character for one, so offsets into the text still hold.
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": " "}
-# Inline Markdown: escapes, code, emphasis, links/images, strikethrough, tables, e-mail autolinks.
-_INLINE = set("\\`*_[]~|@")
-# Bare URLs become links in GitHub-flavoured Markdown: break the pattern with an escape.
-_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto)(:)|\b(www)(\.)")
-# Line openers: headings, lists, setext underlines, numbered lists ("1." / "1)").
-_LINE_START = re.compile(r"^([#+\-=])|^(\d{1,9})([.)])")
-
-
-def escape_text(text: str) -> str:
-    """`text` as inline Markdown that renders to exactly these characters, never markup.
-
-    HTML special characters become entities (not backslash escapes: a backslash before
-    `&` would show the entity itself), the rest of the Markdown syntax is backslash-escaped.
-    """
-    out = []
-    for ch in text:
-        if ch in _ENTITIES:
-            out.append(_ENTITIES[ch])
-        elif ch in _INLINE:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return _AUTOLINK.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"{m[3]}\\{m[4]}", "".join(out))
-
-
-def escape_line(line: str) -> str:
-    """One line of text as Markdown, safe at the start of a line as well."""
-    # Leading blanks would make an indented code block; Markdown drops them anyway.
-    out = escape_text(line.lstrip(" \t\r"))
-    return _LINE_START.sub(lambda m: "\\" + m[1] if m[1] else f"{m[2]}\\{m[3]}", out, count=1)
-
-
-def escape_block(text: str) -> str:
-    """Multi-line text as Markdown paragraphs, each line escaped; line breaks are kept."""
-    return "\n".join(escape_line(line) for line in text.split("\n"))
-
-
-def _punct(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "PS"
-
-
-def _emphasise(before: str, phrase: str, after: str) -> str:
-    """`**phrase**` between escaped neighbours, or `<strong>` where `**` would not parse.
-
-    CommonMark only opens emphasis when the `**` is not squeezed between a letter and
-    punctuation (the flanking rules); `<strong>` has no such rule.
-    """
-    left_ok = not (_punct(phrase[0]) and before and not (before[-1].isspace() or _punct(before[-1])))
-    right_ok = not (_punct(phrase[-1]) and after and not (after[0].isspace() or _punct(after[0])))
-    if left_ok and right_ok:
-        return f"{before}**{phrase}**{after}"
-    return f"{before}<strong>{phrase}</strong>{after}"
-
-
-def _line_markdown(line: str, offset: int, highlight: tuple[int, int] | None) -> str:
-    """One line of a quote (starting at `offset` in the quote) with its part of `highlight` bold."""
-    stripped = line.lstrip(" \t\r")
-    offset += len(line) - len(stripped)
-    if highlight is None:
-        return escape_line(stripped)
-    lo = max(highlight[0] - offset, 0)
-    hi = min(highlight[1] - offset, len(stripped))
-    phrase = stripped[lo:hi] if lo < hi else ""
-    if not phrase.strip():
-        return escape_line(stripped)
-    # keep blanks outside the `**`, where they do not stop the emphasis from opening
-    lo += len(phrase) - len(phrase.lstrip())
-    hi -= len(phrase) - len(phrase.rstrip())
-    before = escape_line(stripped[:lo]) if lo else ""
-    return _emphasise(before, escape_text(stripped[lo:hi]), escape_text(stripped[hi:]))
-
-
-def quote_block(text: str, highlight: tuple[int, int] | None = None) -> str:
-    """`text` as a Markdown block quote, the `highlight` offsets (into `text`) in bold."""
-    lines = []
-    pos = 0
-    for line in text.split("\n"):
-        lines.append(f"> {_line_markdown(line, pos, highlight)}".rstrip())
-        pos += len(line) + 1
-    return "\n".join(lines)
+NO_DATE = "date unknown"
+# How each kind of other report is introduced under the quote; a conflict stands out (see CSS in ui.app).
+RELATION_LABELS = {
+    "earlier": "Earlier",
+    "later": "Later",
+    "conflict": '<span class="conflict">⚠ Conflicting report</span> (same date, another article)',
+    "undated": "Undated",
+}
 
 
 def citation(doc_id: str | None, title: str | None, date: str | None, start: int | None, end: int | None) -> str:
     """`— title or id, date, characters start–end`, escaped."""
     label = escape_text(title or doc_id or "unknown document")
-    return f"— {label}, {escape_text(date or 'undated')}, characters {start}–{end}"
+    return f"— {label}, {date_markdown(date, NO_DATE)}, characters {start}–{end}"
 
 
-def _excerpt(p: Passage, limit: int = RELATED_EXCERPT_CHARS) -> tuple[str, int]:
-    """The start of a passage cut on a word boundary, and its end offset in the document."""
-    if len(p.text) <= limit:
-        return p.text, p.end
-    cut = p.text.rfind(" ", 0, limit)
-    text = p.text[: cut if cut > limit // 2 else limit].rstrip()
-    # the cited range is the one shown, so it still matches the document exactly
-    return text, p.start + len(text)
+def _age(date: str | None, as_of: str | None, newest: str | None) -> str:
+    """' (7 days before the newest article, 2022-01-11)' when the quoted article is older than the newest.
+
+    Only when the newest article is visible (no as-of date before it): otherwise the newest one
+    the question could see is not known here.
+    """
+    if date is None or newest is None or (as_of is not None and as_of < newest) or date >= newest:
+        return ""
+    days = (dt.date.fromisoformat(newest) - dt.date.fromisoformat(date)).days
+    return f" ({days} day{'s' if days != 1 else ''} before the newest article, {date_markdown(newest, NO_DATE)})"
 
 
-def reply_markdown(answer: Answer) -> str:
-    """The chat reply: the quote with its citation, or a clear refusal and related reading."""
+def _source(c: Citation) -> str:
+    """'(2022-01-04, title or id, characters 5–80)', escaped."""
+    label = escape_text(c.title or c.doc_id)
+    return f"({date_markdown(c.date, NO_DATE)}, {label}, characters {c.start}–{c.end})"
+
+
+def update_line(c: Citation) -> str:
+    """'Earlier: “100,000 troops” (2022-01-04, title, characters …)': the other answer, or its sentence shortened."""
+    h = c.highlight
+    if h is not None and c.text[h[0] : h[1]].strip():
+        shown = escape_text(c.text[h[0] : h[1]].strip())
+    else:
+        text, cut = shortened(c.text, UPDATE_EXCERPT_CHARS)
+        shown = escape_text(text) + (" …" if cut else "")
+    label = RELATION_LABELS.get(c.relation, escape_text(c.relation.capitalize()))
+    return f"**{label}:** “{shown}” {_source(c)}"
+
+
+def copies_line(copies: Sequence[Citation]) -> str:
+    """'Also in: title (2022-01-04); …': the other articles that carry the same sentence."""
+    shown = [f"{escape_text(c.title or c.doc_id)} ({date_markdown(c.date, NO_DATE)})" for c in copies]
+    return "**Also in:** " + "; ".join(shown)
+
+
+def reply_markdown(answer: Answer, newest: str | None = None) -> str:
+    """The chat reply: the quote with its citation and dates, other reports, or a refusal and related reading.
+
+    `newest` is the newest article's date (ISO), to say how old the quoted article is.
+    """
     parts = []
+    if answer.as_of:
+        parts.append(f"_As of {date_markdown(answer.as_of, '?')}: articles dated later are not quoted._")
     if answer.notice:
         parts.append(f"_Note: {escape_text(answer.notice)}_")
     if answer.found:
-        parts.append(quote_block(answer.text, answer.highlight))
+        parts.append(quote_block(answer.text, answer.highlight, answer.events))
         cite = citation(answer.doc_id, answer.title, answer.date, answer.start, answer.end)
-        parts.append(f"{cite} · confidence {answer.confidence:.2f}")
+        cite += _age(answer.date, answer.as_of, newest)
+        when = f" · when: {when_list(answer.events)}" if answer.events else ""
+        parts.append(f"{cite}{when} · confidence {answer.confidence:.2f}")
+        others = [update_line(c) for c in answer.updates]
+        if answer.also_in:
+            others.append(copies_line(answer.also_in))
+        if others:
+            # one paragraph, a line each (the chat renders single line breaks)
+            parts.append("\n".join(others))
         return "\n\n".join(parts)
     parts.append(f"**{escape_text(answer.text)}**")
     if answer.passages:
         parts.append("**Related (not an answer):**")
         for p in answer.passages[:RELATED_IN_CHAT]:
-            text, end = _excerpt(p)
-            more = " …" if end < p.end else ""
-            parts.append(f"{quote_block(text)}{more}\n\n{citation(p.doc_id, p.title, p.date, p.start, end)}")
+            text, cut = shortened(p.text, RELATED_EXCERPT_CHARS)
+            # the cited range is the one shown, so it still matches the document exactly
+            end = p.start + len(text)
+            events = [e for e in p.events if e.end <= len(text)]
+            when = f" · when: {when_list(events)}" if events else ""
+            block = quote_block(text, events=events) + (" …" if cut else "")
+            parts.append(f"{block}\n\n{citation(p.doc_id, p.title, p.date, p.start, end)}{when}")
     return "\n\n".join(parts)
 
 
@@ -151,6 +128,21 @@ def _overlap(answer: Answer, p: Passage) -> tuple[int, int] | None:
         return None
     lo, hi = max(answer.start, p.start), min(answer.end, p.end)
     return (lo - p.start, hi - p.start) if lo < hi else None
+
+
+def _passage_events(answer: Answer, p: Passage) -> tuple[EventDate, ...]:
+    """The events of `p` with those of the quote inside it, as offsets into `p.text`, in order.
+
+    `Passage.events` holds the dates of the sentence that brought the passage; the quote may
+    reach into the sentences around it, and its own dates are shown where the quote is shown.
+    """
+    found = {(e.start, e.end): e for e in p.events}
+    if answer.found and answer.doc_id == p.doc_id and answer.start is not None:
+        for e in answer.events:
+            lo, hi = answer.start + e.start - p.start, answer.start + e.end - p.start
+            if 0 <= lo < hi <= len(p.text) and p.text[lo:hi] == e.phrase:
+                found.setdefault((lo, hi), EventDate(lo, hi, e.phrase, e.first, e.last))
+    return tuple(found[k] for k in sorted(found))
 
 
 def signals_table(passages: Sequence[Passage]) -> str:
@@ -174,14 +166,16 @@ def _number(value: float | None) -> str:
 
 
 def sources_markdown(answer: Answer) -> str:
-    """The sources panel: each passage with score and citation, then the table of signals."""
+    """The sources panel: each passage with score, citation and event dates, then the table of signals."""
     if not answer.passages:
         return "_No passage retrieved._"
     head = "Supporting passages" if answer.found else "Related passages (not an answer)"
     parts = [f"#### {head}"]
     for i, p in enumerate(answer.passages, 1):
         cite = citation(p.doc_id, p.title, p.date, p.start, p.end)
-        parts.append(f"**{i}.** score {p.score:.3f} {cite}\n\n{quote_block(p.text, _overlap(answer, p))}")
+        events = _passage_events(answer, p)
+        when = f"\nwhen: {when_list(events)}" if events else ""
+        parts.append(f"**{i}.** score {p.score:.3f} {cite}{when}\n\n{quote_block(p.text, _overlap(answer, p), events)}")
     parts.append("#### Signals")
     parts.append(signals_table(answer.passages))
     return "\n\n".join(parts)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .metrics import SuiteReport, summarize
 from .report import format_report
@@ -151,15 +151,45 @@ def run(
 
 
 def main(args: argparse.Namespace) -> int:
-    """`rag eval`: print the reports; exit 1 when an offset check failed, else 0."""
+    """`rag eval`: print the reports; exit 1 when an offset check failed, else 0.
+
+    A folder holding `expressions.jsonl` is a labelled set of time expressions: its
+    resolution accuracy is reported (`rag.eval.dates`) instead of a QA run.
+    """
+    from . import dates
+
     failures: int | None = getattr(args, "failures", None)
+    expression_sets = [p for p in args.suites if (Path(p) / "expressions.jsonl").is_file()]
+    qa_suites = [p for p in args.suites if p not in expression_sets]
+    out: list[dict[str, Any]] = []
+    for path in expression_sets:
+        found = dates.evaluate(path)
+        if args.json:
+            out.append({"expressions": str(path), **found.to_dict()})
+        else:
+            print(
+                f"== time expressions ({path})\n" + dates.format_report(found, failures=failures is not None),
+                flush=True,
+            )
+    if getattr(args, "briefing", False):
+        from . import briefing
+
+        for path in [p for p in qa_suites if (Path(p) / briefing.BRIEFING_FILE).is_file()]:
+            result = briefing.run(path, items=10, baselines=True)
+            if args.json:
+                out.append({"briefing": str(path), **briefing.to_json(result)})
+            else:
+                print(f"== briefings ({path})")
+                briefing.report(result)
+                print(flush=True)
     reports: list[SuiteReport] = []
-    for report in iter_reports(args.suites, threshold=args.threshold, part=args.part):
+    for report in iter_reports(qa_suites, threshold=args.threshold, part=args.part) if qa_suites else ():
         if not args.json:  # show each suite as soon as it is done
-            print(("\n" if reports else "") + format_report(report, failures=failures), flush=True)
+            print(("\n" if reports or expression_sets else "") + format_report(report, failures=failures), flush=True)
         reports.append(report)
     if args.json:
-        print(json.dumps([r.to_dict(failures=failures is not None) for r in reports], ensure_ascii=False, indent=2))
+        out += [r.to_dict(failures=failures is not None) for r in reports]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     bad = [r.suite for r in reports if not r.offsets_ok]
     if bad:
         print(f"error: quotes or passages off their documents' text in {', '.join(bad)}", file=sys.stderr)

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from .article import MAX_FEED_BYTES, MAX_HTML_BYTES, Article, Extraction, WarningLog
 from .feeds import extract_feed
 from .html import extract_html
 from .jsonl import extract_jsonl
 
-__all__ = ["SUFFIXES", "Article", "Extraction", "extract", "extract_file"]
+__all__ = ["SUFFIXES", "Article", "Extraction", "byte_limit", "extract", "extract_file"]
 
 _HTML = (".html", ".htm")
 _FEEDS = (".xml", ".rss", ".atom")
@@ -43,17 +44,26 @@ def _suffix(name: str) -> str:
     return suffix
 
 
-def extract(name: str, data: bytes) -> Extraction:
-    """The articles in the file called `name` whose content is `data`, and what was skipped and why."""
+def byte_limit(name: str) -> int | None:
+    """The size over which a file called `name` is skipped unread, or None (JSONL: any size, read line by line)."""
+    suffix = _suffix(name)
+    return None if suffix in _JSONL else MAX_HTML_BYTES if suffix in _HTML else MAX_FEED_BYTES
+
+
+def extract(name: str, data: bytes | BinaryIO) -> Extraction:
+    """The articles in the file called `name` whose content is `data`, and what was skipped and why.
+
+    `data` may be an open binary file instead of bytes: a JSONL file is then read line by
+    line, any other at most to its `byte_limit` (plus one byte, so that a larger one is refused).
+    """
     suffix = _suffix(name)
     log = WarningLog(name)
     try:
-        if suffix in _HTML:
-            articles = extract_html(data, log)
-        elif suffix in _FEEDS:
-            articles = extract_feed(data, log)
-        else:
+        if suffix in _JSONL:
             articles = extract_jsonl(data, log)
+        else:
+            content = data if isinstance(data, bytes) else data.read((byte_limit(name) or 0) + 1)
+            articles = extract_html(content, log) if suffix in _HTML else extract_feed(content, log)
     except Exception as error:  # a parser's bug on hostile input must cost one file, not the whole build
         log.add("failed", f"extraction failed ({type(error).__name__}: {str(error)[:200]}); skipped")
         articles = []

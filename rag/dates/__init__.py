@@ -1,0 +1,58 @@
+"""Find the time expressions of a sentence or question and resolve them to dates against a reference date.
+
+Pure and fast: regular expressions and calendar arithmetic, no model, no I/O. Offsets are a contract:
+for every `TimeExpression` e of `find_time_expressions(text, ...)`, `text[e.start:e.end] == e.phrase`.
+Conventions (measured on `eval/time_expressions`, see its README): weeks run Monday to Sunday; "early",
+"mid" and "late" March are days 1-10, 11-20 and 21-31; a weekday names the article's own day when it is
+that weekday, else the last one before it, or the next one when the clause speaks of the future; a day
+without a year is the nearest such day, or the last one (past clause) or the next one (future clause).
+"The 11th day of the war", "the next day", "in the coming days" are not resolved: the text gives no anchor.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .days import DateRange, TimeExpression, parse_date
+from .patterns import _CUE, _QUESTION_RE, _TEXT_RE
+from .resolve import _scan
+
+__all__ = ["DateRange", "TimeExpression", "find_time_expressions", "parse_date", "question_window"]
+
+
+def find_time_expressions(text: str, reference: date | None, *, future: bool | None = None) -> list[TimeExpression]:
+    """Every time expression of `text` whose date can be resolved, in text order, against `reference`.
+
+    `reference` is the article's date; with None only absolute dates resolve ("24 February 2022", "in 2014").
+    `future` forces the tense of every clause (True: "on Sunday" is the coming one); None reads it from the words.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, not {type(text).__name__}")
+    reference = parse_date(reference, name="reference")
+    if not _CUE.search(text):
+        return []
+    return _scan(text, reference, future, _TEXT_RE)
+
+
+def question_window(question: str, as_of: date) -> DateRange | None:
+    """The day or window a question names, resolved against `as_of` (today); None when it names none.
+
+    "on February 24", "in the first week of March", "last week", "yesterday", "between March 1 and March 5";
+    "since Monday" runs from that Monday to `as_of`. Several expressions give the span that covers them all.
+    """
+    if not isinstance(question, str):
+        raise ValueError(f"question must be a str, not {type(question).__name__}")
+    today = parse_date(as_of, name="as_of")
+    if today is None:
+        raise ValueError("as_of is required: the date the question is asked, e.g. 2022-03-01")
+    if not _CUE.search(question):
+        return None
+    found = _scan(question, today, None, _QUESTION_RE)
+    if not found:
+        return None
+    first = min(e.when.first for e in found)
+    last = max(e.when.last for e in found)
+    if re.search(r"(?i)\bsince\s+(?:the\s+)?$", question[: found[0].start]):
+        last = max(last, today)
+    return DateRange(first, last)

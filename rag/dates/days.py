@@ -1,0 +1,102 @@
+"""Days and ranges of days: `DateRange`, `TimeExpression`, `parse_date` and calendar arithmetic."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .patterns import _D, _M, _MONTHS
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of days; a single day has `first == last`."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.first > self.last:
+            raise ValueError(f"DateRange first {self.first} is after last {self.last}: swap them")
+
+    def __contains__(self, day: object) -> bool:
+        if isinstance(day, datetime):
+            day = day.date()
+        return isinstance(day, date) and self.first <= day <= self.last
+
+    def iso(self) -> str:
+        """'2022-01-02' for one day, '2022-01-02/2022-01-08' for a range."""
+        return self.first.isoformat() if self.first == self.last else f"{self.first}/{self.last}"
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A time expression found in a text: `text[start:end] == phrase`, resolved to `when`."""
+
+    start: int
+    end: int
+    phrase: str
+    when: DateRange
+
+
+def parse_date(value: str | date | datetime | None, *, name: str = "date") -> date | None:
+    """A date from None, a date, a datetime, or text: '2022-03-01', '1 March 2022' or 'March 1, 2022'.
+
+    Raises ValueError naming `name` and the expected form for anything else.
+    """
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    hint = f"{name} {value!r} is not a date: use YYYY-MM-DD (e.g. 2022-03-01), '1 March 2022' or 'March 1, 2022'"
+    if not isinstance(value, str):
+        raise ValueError(hint)
+    text = value.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    parts = (int(m[1]), int(m[2]), int(m[3])) if m else _dmy(text)
+    try:
+        return date(*parts) if parts else _fail(hint)
+    except ValueError:
+        raise ValueError(hint) from None
+
+
+def _fail(message: str) -> date:
+    raise ValueError(message)
+
+
+def _dmy(text: str) -> tuple[int, int, int] | None:
+    m = re.fullmatch(
+        rf"(?i:(?P<d1>{_D})\s+(?:of\s+)?(?P<m1>{_M})|(?P<m2>{_M})\s+(?P<d2>{_D})),?\s+(?P<y>\d{{4}})", text
+    )
+    if not m:
+        return None
+    month = _MONTHS[(m["m1"] or m["m2"]).lower().rstrip(".")]
+    return int(m["y"]), month, int(re.match(r"\d+", m["d1"] or m["d2"])[0])  # type: ignore[index]
+
+
+def _month_range(year: int, month: int, first: int = 1, last: int = 31) -> DateRange:
+    end = calendar.monthrange(year, month)[1]
+    return DateRange(date(year, month, min(first, end)), date(year, month, min(last, end)))
+
+
+def _year_range(year: int) -> DateRange:
+    return DateRange(date(year, 1, 1), date(year, 12, 31))
+
+
+def _week(day: date, weeks: int = 0) -> DateRange:
+    monday = day - timedelta(days=day.weekday()) + timedelta(weeks=weeks)
+    return DateRange(monday, monday + timedelta(days=6))
+
+
+def _minus_months(day: date, months: int) -> date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,43 @@
+"""The benchmark runs end to end at toy size and produces every figure (no timing assertions).
+
+The toy run shares the session's seed index and runs the serving and scale workers in this
+process (cold start still starts its fresh processes); one worker also runs as a child
+process, as a full run starts them all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import bench.__main__ as bench_main
+import rag
+from bench import common, report
+
+
+@pytest.mark.slow
+def test_toy_run_produces_every_figure(seed_index: rag.Index, tmp_path: Path) -> None:
+    res = bench_main.run(full=False, toy=True, out=tmp_path, seed_index=seed_index.path, in_process=True)
+    saved = json.loads((tmp_path / "latest.json").read_text())
+    assert set(bench_main.SECTIONS) <= set(saved)
+    assert (tmp_path / "scale.png").stat().st_size > 0
+
+    assert res["latency"]["ours"]["n"] == res["latency"]["questions"] > 0
+    assert res["latency"]["ratio_median"] > 0
+    assert res["coldstart"]["ratio"] > 0 and res["coldstart"]["rag_ask_peak_rss_mb"] > 0
+    assert res["throughput"]["ratio_median"] > 0 and res["throughput"]["units"] > 0
+    assert res["incremental"]["problems"] == [] and len(res["incremental"]["steps"]) == 3
+    point = res["scale"]["points"][0]
+    assert 0 < point["recall@10"] <= 1 and not math.isnan(point["latency"]["hnsw"]["p50_ms"])
+    assert {"flat", "hnsw", "bm25"} <= set(point["serving_peak_rss_mb"])
+    assert res["serving"]["peak_rss_mb"] > 0
+    for condition in ("as is", "one core busy"):
+        assert res["threads"][condition]["faiss_search"]["two_over_one_median"] > 0
+    assert "serving memory" in report.targets_table(res) and "HNSW" in report.scale_table(res["scale"])
+
+
+def test_a_worker_runs_as_a_child_process() -> None:
+    assert common.run_json(["-m", "bench.scale", "baseline"])["peak_rss_mb"] > 0

@@ -1,0 +1,148 @@
+"""Answering from a stream of dated articles: as_of, the newest answer, event dates, updates, conflicts, copies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import support
+
+import rag
+
+SEED = "2022-01-04-biden-zelenskiy-call.txt"
+LATER = """date 2022-01-11
+title: Russia adds troops as talks move to Brussels
+
+Russia has now massed about 130,000 troops near its border with Ukraine, US officials said on Tuesday.
+Talks between Russian and Western officials continue in Brussels on Wednesday at the NATO-Russia Council.
+The Geneva meeting on Monday ended without a breakthrough, the US deputy secretary of state said.
+"""
+# Same day as LATER, another outlet, another figure: a conflict, never merged.
+RIVAL = """date 2022-01-11
+title: Kyiv gives its own count
+
+Russia has now massed about 127,000 troops near its border with Ukraine, the Ukrainian defence ministry said.
+"""
+# A wire copy of the seed's Psaki sentence a day later, one word changed.
+COPY = """date 2022-01-05
+title: Wire: White House warns Moscow
+
+“President Biden made clear that the United States and its allies and partners will respond decisively if Russia further invades Ukraine,” White House spokeswoman Jen Psaki said in a statement following the call.
+"""
+UNDATED = """title: Background, no date
+
+Russia has massed some 175,000 troops near Ukraine, according to an undated background note.
+"""
+
+
+@pytest.fixture(scope="module")
+def stream(tmp_path_factory: pytest.TempPathFactory) -> rag.Index:
+    """The seed plus a later article that updates its troop figure and moves the talks."""
+    src = tmp_path_factory.mktemp("stream") / "src"
+    src.mkdir()
+    shutil.copy(support.SEEDS / SEED, src / SEED)
+    (src / "2022-01-11-troops.txt").write_text(LATER, encoding="utf-8")
+    return rag.build_index(src, src.parent / "index")
+
+
+def test_how_many_quotes_the_newest_figure_and_shows_the_earlier_one(stream: rag.Index) -> None:
+    a = stream.answer("How many troops has Russia massed near the border?")
+    assert a.found and "130,000" in a.text and a.date == "2022-01-11"
+    assert [u.relation for u in a.updates] == ["earlier"]
+    earlier = a.updates[0]
+    assert "100,000" in earlier.text and earlier.date == "2022-01-04"
+    assert stream.document(earlier.doc_id).text[earlier.start : earlier.end] == earlier.text
+    assert earlier.highlight is not None and "100,000" in earlier.text[earlier.highlight[0] : earlier.highlight[1]]
+    support.assert_exact(stream, a)
+
+
+def test_as_of_hides_later_articles(stream: rag.Index) -> None:
+    a = stream.answer("How many troops has Russia massed near the border?", as_of="2022-01-05")
+    assert a.found and "100,000" in a.text and a.as_of == "2022-01-05"
+    assert all(u.date is None or u.date <= "2022-01-05" for u in a.updates)
+    assert all(p.date <= "2022-01-05" for p in a.passages)
+    assert a.to_dict()["as_of"] == "2022-01-05"
+    # a datetime.date works the same as its ISO string
+    b = stream.answer("How many troops has Russia massed near the border?", as_of=dt.date(2022, 1, 5))
+    assert (b.text, b.start) == (a.text, a.start)
+
+
+def test_when_question_quotes_the_sentence_with_the_day_resolved(stream: rag.Index) -> None:
+    a = stream.answer("When did Biden speak with Zelenskiy?")
+    assert a.found and a.text.startswith("US President Joe Biden on Sunday conferred")
+    sunday = [e for e in a.events if e.phrase == "Sunday"]
+    assert sunday and sunday[0].first == sunday[0].last == "2022-01-02"
+    assert sunday[0].label() == "Sunday (2 Jan 2022)"
+    assert all(a.text[e.start : e.end] == e.phrase for e in a.events)
+
+
+def test_latest_on_a_topic_comes_from_the_newest_article(stream: rag.Index) -> None:
+    a = stream.answer("What is the latest on the talks?")
+    assert a.found and "Brussels" in a.text and a.date == "2022-01-11"
+    # the scheduled day resolves forward: an article of Tuesday 2022-01-11 saying "continue on Wednesday"
+    assert [(e.phrase, e.first) for e in a.events] == [("Wednesday", "2022-01-12")]
+
+
+def test_a_question_naming_a_day_is_answered_from_that_day(stream: rag.Index) -> None:
+    a = stream.answer("What happened in Geneva on Monday?", as_of="2022-01-11")
+    assert a.found and "Geneva meeting on Monday" in a.text
+    assert any(e.first == "2022-01-10" for e in a.events)
+
+
+def test_as_of_before_every_article_says_so(stream: rag.Index) -> None:
+    a = stream.answer("How many troops?", as_of="2021-12-01")
+    assert not a.found and "No article is dated on or before 2021-12-01" in a.text
+    assert a.passages == () and a.doc_id is None
+
+
+@pytest.mark.parametrize("bad", ["2022-13-01", "yesterday-ish", "31/31/2022", 20220101])
+def test_an_as_of_that_is_not_a_date_is_a_value_error_saying_what_to_type(stream: rag.Index, bad: object) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        stream.answer("How many troops?", as_of=bad)  # type: ignore[arg-type]
+
+
+def test_a_conflict_between_two_articles_of_the_same_date_is_flagged(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(support.SEEDS / SEED, src / SEED)
+    (src / "2022-01-11-troops.txt").write_text(LATER, encoding="utf-8")
+    (src / "2022-01-11-kyiv.txt").write_text(RIVAL, encoding="utf-8")
+    index = rag.build_index(src, tmp_path / "index")
+    a = index.answer("How many troops has Russia massed near the border?")
+    assert a.found and a.date == "2022-01-11"
+    relations = {u.relation: u for u in a.updates}
+    assert "conflict" in relations and relations["conflict"].date == "2022-01-11"
+    figures = {"130,000", "127,000"}
+    assert {f for f in figures if f in a.text} | {f for f in figures if f in relations["conflict"].text} == figures
+    assert "earlier" in relations and "100,000" in relations["earlier"].text
+
+
+def test_a_syndicated_copy_is_ranked_once_and_listed_in_also_in(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(support.SEEDS / SEED, src / SEED)
+    (src / "2022-01-05-wire.txt").write_text(COPY, encoding="utf-8")
+    index = rag.build_index(src, tmp_path / "index")
+    a = index.answer("Who issued the White House statement after the call?", k=5)
+    assert a.found and "Psaki" in a.text
+    assert len(a.also_in) == 1 and a.also_in[0].relation == "copy"
+    other = a.also_in[0]
+    assert {other.doc_id, a.doc_id} == {SEED, "2022-01-05-wire.txt"}
+    assert index.document(other.doc_id).text[other.start : other.end] == other.text
+    quoted = [p for p in a.passages if "Psaki said" in p.text or "Psaki said" in p.text]
+    assert len({p.doc_id for p in quoted}) <= 1, "the copy must not come back as a second supporting passage"
+
+
+def test_an_undated_article_is_answerable_but_never_wins_a_latest_question(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(support.SEEDS / SEED, src / SEED)
+    (src / "background.txt").write_text(UNDATED, encoding="utf-8")
+    index = rag.build_index(src, tmp_path / "index")
+    a = index.answer("How many troops has Russia massed near Ukraine now?")
+    assert a.found and a.date == "2022-01-04" and "100,000" in a.text
+    assert any(u.relation == "undated" and "175,000" in u.text for u in a.updates)
+    b = index.answer("What does the undated background note say about troops?")
+    assert b.found and b.doc_id == "background.txt" and b.date is None

@@ -1,0 +1,65 @@
+"""Answer typing: what kind of answer a question asks for, and the phrase of a sentence that gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer_types import DATE, NUMBER, PERSON, PLACE, REASON, best_phrase, category_noun, focus, question_kind
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("How many soldiers were deployed?", NUMBER),
+        ("how much did the sanctions cost", NUMBER),
+        ("When did the talks begin?", DATE),
+        ("What year was the treaty signed?", DATE),
+        ("Where will the summit be held?", PLACE),
+        ("In which city did they meet?", PLACE),
+        ("Who announced the sanctions?", PERSON),
+        ("What is the name of the defence minister?", PERSON),
+        ("Why did the talks fail?", REASON),
+        ("What did the statement say?", None),
+    ],
+)
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question, sentence, phrase",
+    [
+        ("How many troops are there?", "Officials said 100,000 troops were massed near the border.", "100,000 troops"),
+        ("When did they meet?", "The two leaders met on Tuesday in Vienna.", "Tuesday"),
+        ("Where did the leaders meet?", "The two leaders met on Tuesday in Vienna.", "Vienna"),
+        ("Who spoke for the ministry?", "The statement was read by spokesman Igor Petrov on Monday.", "Igor Petrov"),
+    ],
+)
+def test_best_phrase_pinpoints_the_answer(question, sentence, phrase):
+    span = best_phrase(question_kind(question), sentence, question)
+    assert span is not None and sentence[span[0] : span[1]] == phrase
+
+
+def test_best_phrase_never_returns_the_questions_own_name():
+    sentence = "Angela Merkel met Emmanuel Macron in Paris."
+    span = best_phrase(PERSON, sentence, "Who did Angela Merkel meet?")
+    assert span is not None and sentence[span[0] : span[1]] == "Emmanuel Macron"
+
+
+@pytest.mark.parametrize(
+    "question, word",
+    [
+        ("How many Russian tanks are near the border?", "tanks"),
+        ("How many people live in the city?", "people"),
+        ("Who is the US ambassador to Ukraine?", "ambassador"),
+        ("What is the name of the foreign minister?", "minister"),
+        ("Who issued the statement?", None),
+    ],
+)
+def test_focus_is_the_counted_or_asked_for_noun(question, word):
+    assert focus(question) == word
+
+
+def test_category_noun_is_the_kind_of_answer_asked_for():
+    assert category_noun("In which city did the ministers meet?") == "city"
+    assert category_noun("What sanctions were adopted?") is None

@@ -1,0 +1,60 @@
+"""Reading source files: the metadata header, and a file that changes between listing and reading."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rag.documents import MAX_FILE_BYTES, SourceFile, parse_header, read_document
+
+
+def test_header_fields():
+    meta, body = parse_header("title: A day in Geneva\nsource: AP\ndate: 2022-01-10\n\nText starts.")
+    assert meta == {"title": "A day in Geneva", "source": "AP", "date": "2022-01-10"}
+    assert "title: A day in Geneva\nsource: AP\ndate: 2022-01-10\n\nText starts."[body:] == "Text starts."
+    assert parse_header("Title of the day is x") == ({}, 0)
+    assert parse_header(" date 2022-01-04 US President")[1] == len(" date 2022-01-04 ")
+
+
+# A file can change between listing and reading: it is read through the descriptor, never past the limit.
+
+
+def _listed(path: Path) -> SourceFile:
+    st = path.lstat()
+    return SourceFile(path.name, path, st.st_size, st.st_mtime_ns)
+
+
+def test_a_file_that_grew_after_it_was_listed_is_not_read_past_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "growing.txt"
+    path.write_text("date 2022-01-05 A short article.\n")
+    listed = _listed(path)
+    with path.open("ab") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    assert read_document(listed) == f"larger than the {MAX_FILE_BYTES:,}-byte limit for an article"
+
+
+def test_a_file_swapped_for_a_symlink_after_it_was_listed_is_not_followed(tmp_path: Path) -> None:
+    path = tmp_path / "swapped.txt"
+    path.write_text("date 2022-01-05 A short article.\n")
+    listed = _listed(path)
+    path.unlink()
+    path.symlink_to("/etc/passwd")
+    assert read_document(listed) == "symbolic link, not followed"
+
+
+def test_a_file_deleted_after_it_was_listed_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "gone.txt"
+    path.write_text("date 2022-01-05 A short article.\n")
+    listed = _listed(path)
+    path.unlink()
+    reason = read_document(listed)
+    assert isinstance(reason, str) and reason.startswith("unreadable")
+
+
+def test_a_fifo_swapped_in_after_listing_does_not_block(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.txt"
+    path.write_text("date 2022-01-05 A short article.\n")
+    listed = _listed(path)
+    path.unlink()
+    os.mkfifo(path)
+    assert read_document(listed) == "not a regular file"
