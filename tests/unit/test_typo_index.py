@@ -5,16 +5,16 @@ from __future__ import annotations
 import random
 import string
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from support import ROOT
 
 from rag import lexical
 from rag.typos import TypoIndex, max_edits
 
-DOCS = Path(__file__).resolve().parent.parent / "eval" / "ukraine_2022" / "docs"
+DOCS = ROOT / "eval" / "ukraine_2022" / "docs"
 
 
 @pytest.fixture(scope="module")

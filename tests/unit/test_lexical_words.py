@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
+
+from support import ROOT
 
 from rag import lexical
 
-ROOT = Path(__file__).resolve().parent.parent
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 

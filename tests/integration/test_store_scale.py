@@ -1,4 +1,4 @@
-"""What the scale work changed in the store: BM25 scores as before, SQ8 vectors, memory-mapped postings."""
+"""The store at scale: BM25 scores as before, SQ8 vectors, memory-mapped postings."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support import KNOWN, assert_exact
+from support import KNOWN, ROOT, assert_exact
 
 import rag
 from bench import reference
 from rag import bm25, lexical, store
 from rag.bm25 import BM25, Postings
 
-DOCS = Path(__file__).resolve().parent.parent / "eval" / "ukraine_2022" / "docs"
+DOCS = ROOT / "eval" / "ukraine_2022" / "docs"
 
 
 @pytest.fixture(scope="module")
