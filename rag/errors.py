@@ -21,3 +21,7 @@ class IndexCorruptError(RagError):
 
 class IndexWriteError(RagError, OSError):
     """The index folder cannot be written (not a folder, read-only, disk full); the previous index is kept."""
+
+
+class ModelError(RagError):
+    """A trained model folder is missing, incomplete or damaged; retrain it with `make train`."""
