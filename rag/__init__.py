@@ -16,7 +16,7 @@ from .api import answer, brief, build_index, load_index
 from .brief import Briefing, BriefingItem
 from .config import Settings
 from .documents import Document
-from .errors import IndexCorruptError, IndexNotFoundError, RagError, SourceError
+from .errors import IndexCorruptError, IndexNotFoundError, ModelError, RagError, SourceError
 from .index import Index
 from .sources import add
 
@@ -30,6 +30,7 @@ __all__ = [
     "Index",
     "IndexCorruptError",
     "IndexNotFoundError",
+    "ModelError",
     "Passage",
     "RagError",
     "Settings",

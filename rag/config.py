@@ -53,6 +53,9 @@ class Settings:
     max_quote_chars: int = 400
     # Questions longer than this are trimmed (the model reads 256 word pieces at most anyway).
     max_question_chars: int = 1000
+    # The answer ranker (rag.rerank, models/answer-ranker) reads this many of the best candidates
+    # by the hand-set signals; 0 answers from those signals alone (no model loaded).
+    rerank: int = 8
     # Refusal: an answer is given when its confidence reaches this threshold (see answer.py).
     threshold: float = 0.5
     passages: int = 5
@@ -62,6 +65,8 @@ class Settings:
             raise ValueError("chunk_size must be positive and 0 <= chunk_overlap < chunk_size")
         if self.candidates < 1 or self.passages < 1 or self.batch_size < 1:
             raise ValueError("candidates, passages and batch_size must be at least 1")
+        if self.rerank < 0:
+            raise ValueError("rerank must be >= 0 (candidates the answer ranker reads; 0 turns it off)")
         if self.approximate_above < 0 or self.sq8_above < 0:
             raise ValueError("approximate_above and sq8_above must be >= 0 (a number of units)")
         if self.max_quote_chars < 40 or self.max_question_chars < 10:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import embedding, signals, store, temporal, updates
+from . import embedding, rerank, signals, store, temporal, updates
 from .answer import Answer, Citation, compose, refusal, supporting_passages
 from .brief import Briefing, DatedSentence, make_briefing
 from .brief.from_index import window_bounds, window_sentences
@@ -45,6 +45,8 @@ class Index:
         self._documents = data.live_articles()  # read on demand: texts are not all held in memory
         self._terms = signals.TermCache(data.units, self._documents)
         self._timeline = temporal.Timeline(data)
+        # loaded (and its files verified) here, so a missing or damaged model is said at load time
+        self._ranker = rerank.load_ranker() if self.settings.rerank else None
 
     def __repr__(self) -> str:
         c = self.manifest["counts"]
@@ -86,8 +88,7 @@ class Index:
         visible = self._timeline.visible(frame)
         if visible is not None and not (visible & self._data.unit_live).any():
             return refusal(question, self._nothing_visible(frame), notice=notice, as_of=asked)
-        found = self._retriever.retrieve(frame.topic, visible)
-        ranked = signals.score_candidates(frame.topic, found, self._data.units, self._terms, self._retriever.idf)
+        ranked = self._ranked(frame.topic, visible)
         ranked, copies = updates.collapse_copies(ranked, self._data.units)
         ranked = temporal.prefer_dated(ranked, frame, self._timeline.has_event, self._answers)
         ranked = temporal.prefer_recent(ranked, frame, self._timeline.unit_day.__getitem__, self._answers)
@@ -170,9 +171,14 @@ class Index:
 
     def candidates(self, question: str) -> list[signals.Candidate]:
         """Every candidate sentence of `question` with its signals, best first (for explaining a choice)."""
-        question = clean_question(question, self.settings.max_question_chars)[0]
-        found = self._retriever.retrieve(question)
-        return signals.score_candidates(question, found, self._data.units, self._terms, self._retriever.idf)
+        return self._ranked(clean_question(question, self.settings.max_question_chars)[0])
+
+    def _ranked(self, question: str, visible: np.ndarray | None = None) -> list[signals.Candidate]:
+        found = self._retriever.retrieve(question, visible)
+        score = self._ranker.score if self._ranker is not None else None
+        return signals.score_candidates(
+            question, found, self._data.units, self._terms, self._retriever.idf, score, self.settings.rerank
+        )
 
     def _passages_of(self, doc_id: str) -> list[Span]:
         row = self._data.doc_rows[doc_id]

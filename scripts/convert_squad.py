@@ -105,7 +105,7 @@ The files of this folder are converted from that JSON file by `scripts/convert_s
 `docs/<article>/pNNN.txt` is paragraph NNN (0-based) of the article under a `title:` header
 line and a blank line, the paragraph text unchanged; `qa.jsonl` has one row per question with
 the distinct gold answer texts (or `"unanswerable": true`), the paragraph file as `doc`, and
-`part` "fit" (Normans) or "held-out" (Computational complexity theory).
+its `part` ("fit" or "held-out", by article, as said above).
 """
 
 
