@@ -69,7 +69,8 @@ class WatchUpdate:
             _names("held back (still being written)", tuple(r.held_back)),
         ]
         said = "; ".join(p for p in parts if p) or "up to date"
-        return f"{stamp} updated in {r.seconds:.1f}s: {said}; {r.embedded_units} sentences embedded"
+        plural = "" if r.embedded_units == 1 else "s"
+        return f"{stamp} updated in {r.seconds:.1f}s: {said}; {r.embedded_units} sentence{plural} embedded"
 
 
 def _names(verb: str, ids: Sequence[str]) -> str:

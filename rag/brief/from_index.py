@@ -24,7 +24,7 @@ def window_bounds(
     if since and until and since > until:
         raise ValueError(f"since {since} is after until {until}: swap them")
     last = min(d for d in (until, as_of, newest) if d is not None) if (until or as_of or newest) else None
-    first = since or (last - dt.timedelta(days=DEFAULT_DAYS - 1) if last and not until else until)
+    first = since or (last - dt.timedelta(days=DEFAULT_DAYS - 1) if last else None)
     return first, last
 
 

@@ -1,0 +1,40 @@
+"""Which days a briefing covers when the caller gives some, none or odd bounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rag.brief.from_index import DEFAULT_DAYS, window_bounds
+
+NEWEST = dt.date(2022, 5, 17)
+
+
+def week_to(last: dt.date) -> tuple[dt.date, dt.date]:
+    return last - dt.timedelta(days=DEFAULT_DAYS - 1), last
+
+
+def test_no_bounds_is_the_week_up_to_the_newest_article() -> None:
+    assert window_bounds(None, None, None, NEWEST) == week_to(NEWEST)
+
+
+def test_until_alone_is_the_week_up_to_it_as_the_help_says() -> None:
+    assert window_bounds(None, dt.date(2022, 4, 1), None, NEWEST) == week_to(dt.date(2022, 4, 1))
+
+
+def test_until_after_the_newest_article_is_the_week_up_to_the_newest() -> None:
+    assert window_bounds(None, dt.date(2022, 12, 31), None, NEWEST) == week_to(NEWEST)
+
+
+def test_as_of_caps_the_window_and_since_opens_it() -> None:
+    assert window_bounds(dt.date(2022, 3, 1), None, dt.date(2022, 3, 20), NEWEST) == (
+        dt.date(2022, 3, 1),
+        dt.date(2022, 3, 20),
+    )
+
+
+def test_reversed_bounds_are_a_value_error_and_no_dates_no_window() -> None:
+    with pytest.raises(ValueError, match="swap them"):
+        window_bounds(dt.date(2022, 5, 1), dt.date(2022, 4, 1), None, NEWEST)
+    assert window_bounds(None, None, None, None) == (None, None)
