@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
     if access.signed_in:
-        print(f"sign-in required: {len(access.users())} users in {access.users_file}", flush=True)
+        count = len(access.users())
+        print(f"sign-in required: {count} user{'' if count == 1 else 's'} in {access.users_file}", flush=True)
     app = build_app(args.index, args.sources, args.data, access)
     prepare(app)  # the page is up meanwhile, showing the progress
     launch(app, args.host, args.port, block=True)
