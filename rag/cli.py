@@ -9,6 +9,7 @@ Examples::
     rag ask "How many troops?" --json
     rag ask "How many troops?" --as-of 2022-01-05
     rag brief "Geneva talks" --since 2022-01-01
+    rag users add alice --role editor          # who may sign in to the web chat (python -m ui)
 """
 
 from __future__ import annotations
@@ -154,6 +155,41 @@ def _brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(args: argparse.Namespace) -> int:
+    from . import access
+
+    if args.action == "list":
+        users = access.load_users(args.file)
+        for user in users.users:
+            print(f"{user.name}\t{user.role}\t{user.created}")
+        print(f"{len(users)} user{'' if len(users) == 1 else 's'} in {args.file}", file=sys.stderr)
+    elif args.action == "remove":
+        gone = access.remove_user(args.file, args.name)
+        print(f"removed {gone.name} ({gone.role}) from {args.file}")
+    else:
+        access.check_name(args.name)
+        user = access.add_user(args.file, args.name, args.role, _new_password(args.password_stdin), update=args.update)
+        print(f"{'updated' if args.update else 'added'} {user.name} ({user.role}) in {args.file}")
+    return 0
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin, or typed twice at a prompt without echo."""
+    from getpass import getpass
+
+    from .access import check_password_rules
+
+    if from_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    else:
+        password = getpass("Password: ")
+        check_password_rules(password)
+        if getpass("Password again: ") != password:
+            raise ValueError("the two passwords differ: nothing was changed")
+    check_password_rules(password)
+    return password
+
+
 def _eval(args: argparse.Namespace) -> int:
     from .eval import main as eval_main
 
@@ -268,7 +304,40 @@ def parser() -> argparse.ArgumentParser:
         help="also list the failed questions grouped by cause, at most N per cause (default: all)",
     )
     e.set_defaults(run=_eval)
+    _users_parser(sub)
     return p
+
+
+def _users_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`rag users add|list|remove`: who may sign in to the web chat, and as reader or editor."""
+    u = sub.add_parser(
+        "users",
+        help="manage who may sign in to the web chat",
+        description=(
+            "Users of the web chat (python -m ui --users FILE): readers ask and read, editors also add and remove "
+            "articles. The file holds argon2id password hashes, mode 0600, with a key file FILE.key that vouches "
+            "for it. Example: rag users add alice --role editor"
+        ),
+    )
+    actions = u.add_subparsers(dest="action", required=True)
+    default = "data/users.json"
+    add = actions.add_parser(
+        "add",
+        help="add a user (asks for the password twice, without echo)",
+        description="Add a user. Example: rag users add alice --role editor   (or: echo PASS | rag users add bob --role reader --password-stdin)",
+    )
+    add.add_argument("name", help="user name: letters, digits, . _ @ -")
+    add.add_argument(
+        "--role", required=True, choices=["reader", "editor"], help="reader: ask; editor: also add articles"
+    )
+    add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    add.add_argument("--update", action="store_true", help="change the role and password of an existing user")
+    ls = actions.add_parser("list", help="list users and roles", description="List users. Example: rag users list")
+    rm = actions.add_parser("remove", help="remove a user", description="Remove a user. Example: rag users remove bob")
+    rm.add_argument("name", help="user name")
+    for parser in (add, ls, rm):
+        parser.add_argument("--file", default=default, help=f"the users file (default: {default})")
+        parser.set_defaults(run=_users)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,9 +15,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import rag
 
@@ -170,6 +172,38 @@ class RunningApp:
                 self.proc.kill()
                 self.proc.wait(timeout=15)
         self._log_fh.close()
+
+
+@dataclass(frozen=True)
+class SignedInApp:
+    """The web chat with sign-in, running in this process on loopback over copies of the seeds and their index."""
+
+    demo: Any  # ui.app.ChatApp
+    url: str  # without the trailing slash
+    data: Path
+    sources: Path
+
+
+def start_signed_in(
+    tmp: Path, seed_index: rag.Index, logins: dict[str, tuple[str, str]], limits: Any = None
+) -> SignedInApp:
+    """Serve the chat with the users `logins` (name: (role, password)) and `limits` (a `ui.limits.Limits`).
+
+    The seeds and the seed index are copied under `tmp`, so uploads change the copies only; `demo.close()` stops it.
+    """
+    from rag.access import add_user
+    from ui import app as ui_app
+    from ui.signin import SIGNED_IN, Access
+
+    sources, index_dir, data = tmp / "seeds", tmp / "index", tmp / "data"
+    shutil.copytree(SEEDS, sources)
+    shutil.copytree(seed_index.path, index_dir)
+    for name, (role, password) in logins.items():
+        add_user(data / "users.json", name, role, password)
+    demo = ui_app.build_app(index_dir, sources, data, Access(SIGNED_IN, data / "users.json", limits))
+    ui_app.prepare(demo, log=False, background=False)
+    url = ui_app.launch(demo, "127.0.0.1", free_port(), block=False)
+    return SignedInApp(demo, url.rstrip("/"), data, sources)
 
 
 class _Rendered(HTMLParser):

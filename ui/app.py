@@ -3,27 +3,37 @@
 Thin on purpose: retrieval, refusal and quoting all live in `rag` (reached through `ui.backend`),
 what each event does lives in `ui.handlers`, and how an answer is shown in `ui.render`.
 
-    app = build_app("index", "seeds", "data")
+    app = build_app("index", "seeds", "data")   # or access=Access(SIGNED_IN, "data/users.json")
     prepare(app)  # optional: open the index before the first question
     url = launch(app, "127.0.0.1", 7860)
+
+Who may do what (`ui.signin`), the HTTP gate in front of Gradio (`ui.gate`) and the editors'
+Articles tab (`ui.articles_tab`) are wired here too.
 """
 
 from __future__ import annotations
 
 import inspect
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 from gradio.components.api_component import Api
+from gradio.utils import get_type_hints, get_upload_folder, is_special_typed_parameter
+from starlette.middleware import Middleware
 
 from . import render
+from .articles_tab import ArticleHandlers, build_articles_tab
 from .backend import MAX_QUESTION_CHARS, Backend
 from .briefing import BriefingHandlers
 from .briefing_tab import build_briefing_tab
+from .gate import Gate
 from .handlers import AS_OF_HINT, MAX_AS_OF_CHARS, ChatHandlers
+from .signin import OPEN, OPEN_BANNER, Access
+from .uploads import Articles
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -31,6 +41,8 @@ DEFAULT_PORT = 7860
 # contention. Waiting users queue (up to QUEUE_SIZE events) instead of being refused.
 CONCURRENCY = 4
 QUEUE_SIZE = 128
+# Uploaded files are deleted once added (ui.uploads); those never added are swept after an hour.
+UPLOAD_SWEEP = (600, 3600)
 
 EXAMPLES = [
     "In which city will the talks take place?",
@@ -54,6 +66,8 @@ CSS = """
 #chat time, #sources time { white-space: nowrap; }
 #chat time.event, #sources time.event { text-decoration: underline dotted; text-underline-offset: 3px; cursor: help; white-space: normal; }
 #chat .conflict { background: #fef3c7; color: #92400e; border-radius: 4px; padding: 0 4px; }
+#open-banner { background: #fee2e2; border: 2px solid #b91c1c; border-radius: 6px; padding: 4px 10px; }
+#who p { margin: 0; text-align: right; }
 """
 
 # Gradio's packaged semibold (600) face of Source Sans Pro is a few-glyph subset, so semibold
@@ -86,7 +100,12 @@ class _Blocks(gr.Blocks):
     def validate_inputs(self, block_fn: Any, inputs: list[Any]) -> None:
         """Append the defaults of the missing trailing parameters of an API function, then validate."""
         if block_fn.fn is not None and all(isinstance(b, Api) for b in block_fn.inputs):
-            params = list(inspect.signature(block_fn.fn).parameters.values())
+            hints = get_type_hints(block_fn.fn)  # gr.Request and the like are filled in by Gradio, not sent
+            params = [
+                p
+                for p in inspect.signature(block_fn.fn).parameters.values()
+                if not is_special_typed_parameter(p.name, hints)
+            ]
             while len(inputs) < len(params) and params[len(inputs)].default is not inspect.Parameter.empty:
                 inputs.append(params[len(inputs)].default)
         super().validate_inputs(block_fn, inputs)
@@ -94,10 +113,11 @@ class _Blocks(gr.Blocks):
 
 @dataclass(frozen=True)
 class ChatApp:
-    """One web chat: its Gradio page and the backend (index, feedback folder) behind it."""
+    """One web chat: its Gradio page, the backend (index, feedback folder) behind it, and who may use it."""
 
     blocks: gr.Blocks
     backend: Backend
+    access: Access
 
     def close(self) -> None:
         """Stop serving the page (the backend needs no closing)."""
@@ -108,15 +128,23 @@ def build_app(
     index_dir: str | os.PathLike[str] = "index",
     sources: str | os.PathLike[str] = "seeds",
     data_dir: str | os.PathLike[str] = "data",
+    access: Access | None = None,
 ) -> ChatApp:
-    """The web chat over the index of `sources` kept in `index_dir`; feedback goes to `data_dir`.
+    """The web chat over the index of `sources` kept in `index_dir`; feedback and the audit log go to `data_dir`.
 
-    The index is opened by the first question, or ahead of it by `prepare(app)`.
+    `access` says who may sign in, as reader or editor, and their limits; without it the app is
+    for local use (loopback only, no sign-in, the local user an editor). The index is opened by
+    the first question, or ahead of it by `prepare(app)`.
     """
+    access = access or Access()
     backend = Backend(sources, index_dir, data_dir)
-    handlers = ChatHandlers(backend)
-    briefs = BriefingHandlers(backend)
-    with _Blocks(title="Crisis briefing", analytics_enabled=False) as blocks:
+    handlers = ChatHandlers(backend, access)
+    briefs = BriefingHandlers(backend, access)
+    changes = ArticleHandlers(Articles(backend, get_upload_folder(), access.limits.max_files_per_change), access)
+    with _Blocks(title="Crisis briefing", analytics_enabled=False, delete_cache=UPLOAD_SWEEP) as blocks:
+        if access.mode == OPEN:
+            gr.Markdown(OPEN_BANNER, elem_id="open-banner")
+        who = gr.Markdown(elem_id="who", latex_delimiters=[])
         gr.Markdown(
             "## Crisis briefing\n"
             "Answers are quoted **word for word** from the indexed news articles, with the article, "
@@ -192,6 +220,7 @@ def build_app(
                     shown=shown,
                     after_open_js=SCROLL_TO_QUOTE_JS,
                 )
+                build_articles_tab(changes, who=who, page=blocks)
 
         clear.add([chatbot, replies, sources_md, doc_view])
         # Only /answer and /brief are public: the page's own events are not API endpoints.
@@ -219,7 +248,7 @@ def build_app(
         gr.api(briefs.api, api_name="brief")
 
     blocks.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
-    return ChatApp(blocks, backend)
+    return ChatApp(blocks, backend, access)
 
 
 def prepare(app: ChatApp, log: bool = True, background: bool = True) -> threading.Thread | None:
@@ -231,7 +260,21 @@ def prepare(app: ChatApp, log: bool = True, background: bool = True) -> threadin
 
 
 def launch(app: ChatApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True) -> str:
-    """Serve `app` on host:port (never shared publicly) and return its local URL."""
+    """Serve `app` on host:port (never shared publicly) and return its local URL.
+
+    Raises ValueError (one line, saying how to configure sign-in) for an address other than
+    loopback when the app has no sign-in and was not opened to all with --insecure-no-auth.
+    """
+    access = app.access
+    refusal = access.refusal(host)
+    if refusal:
+        raise ValueError(refusal)
+    if access.mode == OPEN:
+        print(
+            f"WARNING: serving on {host} WITHOUT SIGN-IN (--insecure-no-auth): anyone who reaches it can ask",
+            file=sys.stderr,
+            flush=True,
+        )
     backend = app.backend
     # Nothing but Gradio's own assets is served: no allowed_paths, and the article, index
     # and feedback folders explicitly blocked in case a default ever widens.
@@ -242,7 +285,12 @@ def launch(app: ChatApp, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, blo
         share=False,
         prevent_thread_lock=not block,
         blocked_paths=blocked,
-        max_file_size="1kb",  # the app takes no uploads
+        # per file, the largest any format takes; ui.gate bounds a whole request and who may send one
+        max_file_size=access.limits.max_upload_file_bytes,
+        # a coroutine function: Gradio awaits it (its annotation says only plain functions)
+        auth=access.authenticate if access.signed_in else None,  # type: ignore[arg-type]
+        auth_message=access.auth_message() if access.signed_in else None,
+        app_kwargs={"middleware": [Middleware(Gate, access=access)]},
         ssr_mode=False,
         mcp_server=False,
         enable_monitoring=False,

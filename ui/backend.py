@@ -76,6 +76,16 @@ class Backend:
         thread.start()
         return thread
 
+    def changed(self, index: Index) -> None:
+        """After an editor added or removed articles: the status line (as pages load it) tells the new counts."""
+        counts = index.manifest.get("counts", {})
+        when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        self.newest = index.newest_date
+        self.status = (
+            f"Ready: {_count(counts.get('documents'), 'article')}, {_count(counts.get('units'), 'sentence')}; "
+            f"articles last changed {when}"
+        )
+
     def _say(self, message: str, log: bool) -> None:
         self.status = message[0].upper() + message[1:]
         if log:

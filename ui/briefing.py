@@ -20,6 +20,7 @@ from .backend import MAX_QUESTION_CHARS, Backend
 from .document import span_view
 from .intents import BriefingRequest, day_field
 from .markdown import escape_text
+from .signin import Access
 from .timeline import CAPTION, articles_per_day, timeline_figure
 
 DEFAULT_ITEMS = 10
@@ -79,9 +80,10 @@ def _text(value: object, name: str) -> str | None:
 
 @dataclass(frozen=True)
 class BriefingHandlers:
-    """The briefing's event handlers; `backend` is the index they share with the chat."""
+    """The briefing's event handlers; `backend` is the index they share with the chat, `access` who may ask how often."""
 
     backend: Backend
+    access: Access | None = None
 
     def in_chat(
         self, question: str, request: BriefingRequest, as_of: dt.date | None, index: Index, key: str
@@ -105,10 +107,17 @@ class BriefingHandlers:
         return reply, remembered, sources, view, item_picker(key, saved)
 
     def tab(
-        self, since: str | None, until: str | None, topic: str | None, as_of: str | None
+        self,
+        since: str | None,
+        until: str | None,
+        topic: str | None,
+        as_of: str | None,
+        request: gr.Request | None = None,
     ) -> tuple[str, Any, str, dict[str, Any]]:
         """The Briefing tab's "Brief me": (summary line, timeline picture, list of items, the briefing as JSON)."""
         try:
+            if self.access is not None:
+                self.access.ask(request)  # a briefing counts as a question
             index = self.backend.index()
             day = day_field(as_of, "The “As of” date", index.newest_date)
             today = day or index.newest_date
@@ -148,6 +157,7 @@ class BriefingHandlers:
         until: str | None = None,
         as_of: str | None = None,
         max_items: int = DEFAULT_ITEMS,
+        request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """A briefing: the main developments of a window of articles, each a verbatim quote, in date order.
 
@@ -164,6 +174,8 @@ class BriefingHandlers:
         Bad dates, a reversed window or a bad max_items are an error saying what to send.
         """
         try:
+            if self.access is not None:
+                self.access.ask(request)
             items = _max_items(max_items)
             index = self.backend.index()
             day = day_field(as_of, "as_of", index.newest_date)
@@ -176,6 +188,6 @@ class BriefingHandlers:
                 max_items=items,
                 index=index,
             )
-        except (ValueError, RagError, OSError) as exc:
+        except (ValueError, RagError, OSError) as exc:  # OSError: AccessDenied, RateLimited too
             raise gr.Error(str(exc)) from None
         return briefing.to_dict()

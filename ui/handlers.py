@@ -15,14 +15,17 @@ from typing import Any
 import gradio as gr
 
 from rag import RagError
+from rag.access import AUDIT_FILE, audit_trail
 from rag.dates import parse_date
 
 from . import briefing_render, render
+from .articles_render import trail_markdown
 from .backend import MAX_QUESTION_CHARS, Backend
 from .briefing import BriefingHandlers, item_picker
 from .document import document_view, relation_label, span_view
 from .feedback import append_feedback, feedback_record
 from .intents import briefing_request
+from .signin import Access, AccessDenied, Caller
 
 __all__ = ["AS_OF_HINT", "MAX_AS_OF_CHARS", "ChatHandlers", "document_view", "parse_as_of", "picker", "targets"]
 
@@ -58,9 +61,17 @@ def as_of_placeholder(newest: dt.date | None) -> str:
 
 @dataclass(frozen=True)
 class ChatHandlers:
-    """The page's event handlers; `backend` is the one index all of them share."""
+    """The page's event handlers; `backend` is the one index all of them share, `access` who may ask how often."""
 
     backend: Backend
+    access: Access | None = None
+
+    def asker(self, request: gr.Request | None) -> Caller | None:
+        """The caller of a question, which takes one of their question tokens (None without `access`).
+
+        Raises `AccessDenied` (or its `RateLimited`) with the message to show.
+        """
+        return self.access.ask(request) if self.access is not None else None
 
     def status(self) -> tuple[str, dict[str, Any], dict[str, Any]]:
         """The status line, the poll timer (off once the index is ready or failed), the "As of" placeholder."""
@@ -71,13 +82,19 @@ class ChatHandlers:
         )
 
     def respond(
-        self, question: str, history: list[dict[str, Any]], replies: dict[str, Any], as_of: str | None = None
+        self,
+        question: str,
+        history: list[dict[str, Any]],
+        replies: dict[str, Any],
+        as_of: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Show the question at once, then its answer as of `as_of`: chat reply, sources, document, its picker.
 
         A request for a briefing ("brief me", "what's new since Monday": see `ui.intents`) is answered
         with the briefing instead, its items offered by the picker.
         Yields (question box, chat history, replies, sources panel, document view, document picker).
+        An editor also sees, under the sources, the audit line that brought the quoted article in.
         One generator rather than two chained events, so a second question typed meanwhile cannot
         overtake the first (the event runs once at a time per page).
         """
@@ -90,8 +107,9 @@ class ChatHandlers:
         history = [*history, {"role": "user", "content": render.escape_block(question)}]
         try:
             day = parse_as_of(as_of)
-        except ValueError as exc:
-            # the question stays in its box, to ask again once the date is fixed
+            caller = self.asker(request)
+        except (ValueError, AccessDenied) as exc:
+            # the question stays in its box, to ask again once the date is fixed (or the wait is over)
             reply = f"_Could not answer: {render.escape_text(str(exc))}_"
             yield skip(), [*history, {"role": "assistant", "content": reply}], skip(), skip(), skip(), skip()
             return
@@ -100,15 +118,18 @@ class ChatHandlers:
         try:
             index = self.backend.index()
             # "brief me", "what's new since Monday": relative days count from "As of", else the newest article
-            request = briefing_request(question, day or index.newest_date)
-            if request is not None:
+            wanted = briefing_request(question, day or index.newest_date)
+            if wanted is not None:
                 reply, saved, sources_md, view, shown = BriefingHandlers(self.backend).in_chat(
-                    question, request, day, index, key
+                    question, wanted, day, index, key
                 )
             else:
                 answer, index = self.backend.ask(question, day, index)
                 newest = index.newest_date.isoformat() if index.newest_date else None
                 reply, sources_md = render.reply_markdown(answer, newest), render.sources_markdown(answer)
+                if answer.found and answer.doc_id and caller is not None and caller.is_editor:
+                    trail = audit_trail(answer.doc_id, self.backend.data_dir / AUDIT_FILE, index)
+                    sources_md = f"{trail_markdown(trail)}\n\n{sources_md}"  # provenance first
                 saved = {"answer": answer.to_dict(), "sources": sources_md}
                 view, shown = document_view(answer, index), picker(key, saved["answer"])
         except (ValueError, RagError, OSError) as exc:
@@ -155,7 +176,7 @@ class ChatHandlers:
             record = {"question": saved["question"], "text": "\n".join(i["text"] for i in items), "found": bool(items)}
         append_feedback(self.backend.data_dir, feedback_record(record, event.liked, _now()))
 
-    def answer_api(self, question: str, as_of: str | None = None) -> dict[str, Any]:
+    def answer_api(self, question: str, as_of: str | None = None, request: gr.Request | None = None) -> dict[str, Any]:
         """Answer a question with a verbatim quote from the articles, as of a day.
 
         `as_of` (optional; 'YYYY-MM-DD', '1 March 2022' or 'March 1, 2022') hides articles dated
@@ -169,8 +190,9 @@ class ChatHandlers:
         if not isinstance(question, str) or not question.strip():
             raise gr.Error("The question is empty: ask something, e.g. 'Where will the talks take place?'")
         try:
+            self.asker(request)
             answer, _ = self.backend.ask(question, parse_as_of(as_of))
-        except (ValueError, RagError, OSError) as exc:
+        except (ValueError, RagError, OSError) as exc:  # OSError: AccessDenied, RateLimited too
             raise gr.Error(str(exc)) from None
         return answer.to_dict()
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # chromium starts once per module: a few seconds
 
-CHROMIUM = Path("/usr/bin/chromium")
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, ask  # noqa: E402
+
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (make browser)", allow_module_level=True)
 
@@ -20,16 +20,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 from support import GENEVA_Q, ROOT  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"  # gitignored: the screenshot of the last run
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +38,6 @@ def page(browser: Browser, server):
     page.goto(server[0], wait_until="load")
     yield page
     page.close()
-
-
-def ask(page: Page, question: str) -> None:
-    replies = page.locator("#chat .bot-row").count()
-    box = page.locator("#question textarea")
-    box.fill(question)
-    box.press("Enter")
-    expect(page.locator("#chat .bot-row")).to_have_count(replies + 1)
 
 
 def test_answer_shows_quote_citation_and_highlighted_document(page: Page, server):
