@@ -27,11 +27,12 @@ class Backend:
         index_dir: str | os.PathLike[str],
         data_dir: str | os.PathLike[str],
     ):
+        # the page names these folders by their last part only: a full path tells a reader about the server
         self.sources = Path(sources)
         self.index_dir = Path(index_dir)
         self.data_dir = Path(data_dir)
         self.ready = threading.Event()
-        self.status = f"Waiting to open the index of {self.sources}/ …"
+        self.status = f"Waiting to open the index of {self.sources.name}/ …"
         self.error: str | None = None
         # the newest article's date as of the last index used (None: not opened yet, or no dated article)
         self.newest: dt.date | None = None
@@ -45,7 +46,7 @@ class Backend:
         started = time.monotonic()
         fresh = not (self.index_dir / "manifest.json").exists()
         verb = "building" if fresh else "checking"
-        self._say(f"{verb} the index of {self.sources}/ in {self.index_dir}/ …", log)
+        self._say(f"{verb} the index of {self.sources.name}/ in {self.index_dir.name}/ …", log)
         try:
             index = self.index()
             self._say("loading the language model …", log)
@@ -60,7 +61,7 @@ class Backend:
             )
             self._say(
                 f"ready: {_count(counts.get('documents'), 'article')}, {_count(counts.get('units'), 'sentence')} "
-                f"from {self.sources}/, index {how}, in {time.monotonic() - started:.1f} s; {as_of}",
+                f"from {self.sources.name}/, index {how}, in {time.monotonic() - started:.1f} s; {as_of}",
                 log,
             )
         except Exception as exc:  # top of a thread: show any failure on the page, keep serving

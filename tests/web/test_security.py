@@ -236,3 +236,14 @@ def test_the_page_and_its_config_name_no_local_path(app: App) -> None:
         assert resp.status == 200, route
         for path in (str(ROOT), str(app.index_dir), str(app.data_dir), str(SEEDS.resolve())):
             assert path not in body, (route, path)
+
+
+def test_the_status_line_names_folders_without_their_path(seed_index: rag.Index, tmp_path: Path) -> None:
+    from ui.backend import Backend
+
+    backend = Backend(SEEDS.resolve(), seed_index.path, tmp_path / "data")
+    backend.prepare(log=False)
+    assert backend.error is None and backend.status.startswith("Ready")
+    assert "seeds/" in backend.status
+    for path in (str(ROOT), str(SEEDS.resolve()), str(seed_index.path)):
+        assert path not in backend.status

@@ -56,7 +56,7 @@ def test_python_m_ui_builds_the_index_and_serves_on_loopback(tmp_path: Path, see
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         out = _read_until(proc, "Running on local URL", timeout=90)
-        assert f"building the index of {seed_dir}/" in out
+        assert f"building the index of {seed_dir.name}/" in out
         # --port wins over GRADIO_SERVER_PORT; the default host is loopback
         assert f"http://127.0.0.1:{port}" in out
         page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
