@@ -24,6 +24,7 @@ point (mean over suites of accuracy on answerable plus abstention on unanswerabl
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -143,6 +144,23 @@ def choose_rank_weight(suites: list[Path], grid: list[float]) -> float:
     return best
 
 
+def ablate_rank_weights(suites: list[Path]) -> None:
+    """Mean fit-part quote accuracy with each rank weight set to 0 in turn: which signals earn their place."""
+    memoise_ranker()
+    weights = signals.RANK_WEIGHTS
+    assert isinstance(weights, dict)
+
+    def fit_mean() -> float:
+        acc = quote_accuracy([r for suite in suites for r in collect(suite, only_fit=True)])
+        return float(np.mean([v for (_, p), v in acc.items() if p == "fit"]))
+
+    print(f"all rank weights: fit mean {fit_mean():.3f}")
+    for name, weight in list(weights.items()):
+        weights[name] = 0.0
+        print(f"without {name} ({weight:g}): fit mean {fit_mean():.3f}", flush=True)
+        weights[name] = weight
+
+
 def operating_bias(rows: list[dict], w: np.ndarray, bias: float) -> float:
     """`bias` moved so that confidence 0.5 is the fit parts' best balance of accuracy and abstention."""
     fit_rows = [r for r in rows if r["part"] == "fit"]
@@ -166,12 +184,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("suites", nargs="+", type=Path)
     ap.add_argument("--rank-grid", type=float, nargs="+", help="rank weights of the ranker signal to try")
+    ap.add_argument("--ablate", action="store_true", help="only print the fit accuracy without each rank weight")
+    ap.add_argument("--rows", type=Path, help="JSON of the answered rows: read if it exists, else written")
     args = ap.parse_args()
     if "squad_v2_small" in {s.name for s in args.suites}:
         raise SystemExit("eval/squad_v2_small is the public benchmark: report on it, never fit on it")
+    if args.ablate:
+        ablate_rank_weights(args.suites)
+        return
     if args.rank_grid:
         print("RANKER_RANK_WEIGHT =", choose_rank_weight(args.suites, args.rank_grid))
-    rows = [r for suite in args.suites for r in collect(suite)]
+    if args.rows and args.rows.exists():
+        rows = json.loads(args.rows.read_text(encoding="utf-8"))
+    else:
+        rows = [r for suite in args.suites for r in collect(suite)]
+        if args.rows:
+            args.rows.write_text(json.dumps(rows), encoding="utf-8")
     w, bias = fit([r for r in rows if r["part"] == "fit"])
     bias = operating_bias(rows, w, bias)
     print("CONFIDENCE_WEIGHTS =", {n: round(float(v), 2) for n, v in zip(FEATURES, w)})
