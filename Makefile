@@ -30,8 +30,10 @@ lint: install
 	$(VENV)/bin/ruff format --check rag ui bench tests scripts
 	$(VENV)/bin/mypy
 
+# eval/squad_dev is written from train/squad by scripts/squad_dev_suite.py (gitignored, like each suite's .index)
 eval: install
-	HF_HUB_OFFLINE=1 $(PY) -m rag eval eval/seed eval/squad_v2_small
+	$(PY) scripts/squad_dev_suite.py
+	HF_HUB_OFFLINE=1 $(PY) -m rag eval eval/seed eval/squad_v2_small eval/squad_dev eval/ukraine_2022 eval/time_expressions
 
 bench: install
 	HF_HUB_OFFLINE=1 $(PY) -m bench

@@ -252,7 +252,7 @@ def compose(
 ) -> Answer:
     """The reply from ranked candidates: the best one quoted when confident enough, else a refusal."""
     best = candidates[0]
-    conf = confidence(best.signals)
+    conf = confidence(best.signals, with_ranker=settings.rerank > 0)
     if conf < settings.threshold:
         return refusal(question, confidence=conf, passages=passages, notice=notice, as_of=as_of)
     scores = {c.unit: c.score for c in candidates}

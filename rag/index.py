@@ -111,9 +111,8 @@ class Index:
                 also_in.setdefault(span.doc_id, updates.cite(unit, units, self._documents, "copy"))
         return replace(reply, updates=changes, also_in=tuple(also_in.values())[: updates.MAX_COPIES])
 
-    @staticmethod
-    def _answers(candidate: signals.Candidate) -> bool:
-        return signals.confidence(candidate.signals) >= temporal.ANSWER_CONFIDENCE
+    def _answers(self, candidate: signals.Candidate) -> bool:
+        return signals.confidence(candidate.signals, self._ranker is not None) >= temporal.ANSWER_CONFIDENCE
 
     def _nothing_visible(self, frame: temporal.TimeFrame) -> str:
         oldest = self._timeline.oldest

@@ -8,8 +8,8 @@
 Each question is answered once with refusal off (`rag.eval.evaluate_index`); the label
 is its `quote_ok`: the quote holds a gold phrase within 400 characters (never, for an
 unanswerable question). A logistic regression over the signals
-of the chosen sentence gives CONFIDENCE_WEIGHTS and CONFIDENCE_BIAS, printed as Python to
-paste into rag/signals.py. Signs are constrained (more evidence never lowers confidence)
+of the chosen sentence gives RANKER_CONFIDENCE_WEIGHTS and RANKER_CONFIDENCE_BIAS (the refusal
+model used with the ranker, Settings.rerank > 0), printed as Python to paste into rag/signals.py. Signs are constrained (more evidence never lowers confidence)
 and each suite weighs the same, so the small news suite is not drowned by SQuAD. Only
 "fit" rows are used; accuracy/abstention are printed for every part to read the trade-off.
 
@@ -18,7 +18,8 @@ top-1 accuracy by 3 points but lowered the held-out one. The answer ranker's one
 chosen with `--rank-grid`: each value is tried (every question answered again, the ranker's
 scores memoised) and the one with the best mean fit-part quote accuracy wins, each suite weighing
 the same. The bias is then moved so that the threshold 0.5 is the fit parts' best operating
-point (mean over suites of accuracy on answerable plus abstention on unanswerable questions).
+point: the largest share of questions handled right (a right quote, or a refusal of an
+unanswerable one), per suite, averaged over the suites.
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ from scipy.optimize import minimize
 
 from rag import rerank, signals
 from rag.eval import evaluate_index, load_suite, suite_index
-from rag.signals import CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS
+from rag.signals import RANKER_CONFIDENCE_BIAS, RANKER_CONFIDENCE_WEIGHTS
+
+# candidates the ranker reads while fitting (Settings.rerank is 0, off, by default)
+RERANK = 8
 
 # feature -> sign constraint: +1 may only raise confidence, -1 may only lower it
-# (every signal CONFIDENCE_WEIGHTS uses must be here, or "current weights" replays wrongly)
+# (every signal RANKER_CONFIDENCE_WEIGHTS uses must be here, or "current weights" replays wrongly)
 FEATURES = {
     "dense": +1,
     "coverage": +1,
@@ -49,7 +53,7 @@ FEATURES = {
     "negation_mismatch": -1,
     "ranker": +1,
 }
-assert set(CONFIDENCE_WEIGHTS) <= set(FEATURES), "a confidence signal is missing from FEATURES"
+assert set(RANKER_CONFIDENCE_WEIGHTS) <= set(FEATURES), "a confidence signal is missing from FEATURES"
 
 
 def collect(suite: Path, only_fit: bool = False) -> list[dict]:
@@ -58,7 +62,7 @@ def collect(suite: Path, only_fit: bool = False) -> list[dict]:
     if only_fit:
         loaded = replace(loaded, rows=tuple(r for r in loaded.rows if (r.part or "fit") == "fit"))
     index, _ = suite_index(loaded)
-    report = evaluate_index(index, loaded)  # answered once with refusal off; signals kept
+    report = evaluate_index(index.with_settings(rerank=RERANK), loaded)  # answered once with refusal off; signals kept
     return [
         {
             "suite": suite.name,
@@ -162,22 +166,28 @@ def ablate_rank_weights(suites: list[Path]) -> None:
 
 
 def operating_bias(rows: list[dict], w: np.ndarray, bias: float) -> float:
-    """`bias` moved so that confidence 0.5 is the fit parts' best balance of accuracy and abstention."""
+    """`bias` moved so that confidence 0.5 is the fit parts' best share of questions handled right.
+
+    Handled right: an answerable question answered with a right quote, an unanswerable one
+    refused. The share is taken per suite over its own mix of questions, then averaged over the
+    suites (each weighs the same).
+    """
     fit_rows = [r for r in rows if r["part"] == "fit"]
     suites = sorted({r["suite"] for r in fit_rows})
     z = {id(r): bias + float(np.dot(w, r["x"])) for r in fit_rows}
 
-    def balance(shift: float) -> float:
-        scores = []
+    def handled(shift: float) -> float:
+        shares = []
         for s in suites:
-            ans = [r for r in fit_rows if r["suite"] == s and not r["unanswerable"]]
-            un = [r for r in fit_rows if r["suite"] == s and r["unanswerable"]]
-            acc = sum(r["ok"] and z[id(r)] + shift >= 0 for r in ans) / max(len(ans), 1)
-            scores.append(acc + (sum(z[id(r)] + shift < 0 for r in un) / len(un) if un else acc))
-        return float(np.mean(scores))
+            mine = [r for r in fit_rows if r["suite"] == s]
+            right = sum(
+                (z[id(r)] + shift < 0) if r["unanswerable"] else (r["ok"] and z[id(r)] + shift >= 0) for r in mine
+            )
+            shares.append(right / len(mine))
+        return float(np.mean(shares))
 
     shifts = np.round(np.arange(-3.0, 3.01, 0.05), 2)
-    return bias + float(max(shifts, key=lambda t: (balance(t), -abs(t))))
+    return bias + float(max(shifts, key=lambda t: (handled(t), -abs(t))))
 
 
 def main() -> None:
@@ -202,10 +212,10 @@ def main() -> None:
             args.rows.write_text(json.dumps(rows), encoding="utf-8")
     w, bias = fit([r for r in rows if r["part"] == "fit"])
     bias = operating_bias(rows, w, bias)
-    print("CONFIDENCE_WEIGHTS =", {n: round(float(v), 2) for n, v in zip(FEATURES, w)})
-    print("CONFIDENCE_BIAS =", round(bias, 2))
+    print("RANKER_CONFIDENCE_WEIGHTS =", {n: round(float(v), 2) for n, v in zip(FEATURES, w)})
+    print("RANKER_CONFIDENCE_BIAS =", round(bias, 2))
     print("accuracy/abstention, current weights:")
-    table(rows, np.array([CONFIDENCE_WEIGHTS.get(n, 0.0) for n in FEATURES]), CONFIDENCE_BIAS)
+    table(rows, np.array([RANKER_CONFIDENCE_WEIGHTS.get(n, 0.0) for n in FEATURES]), RANKER_CONFIDENCE_BIAS)
     print("accuracy/abstention, fitted weights:")
     table(rows, w, bias)
 

@@ -149,18 +149,28 @@ def test_smoke_training_writes_a_model_that_loads_and_scores(tmp_path):
 
 def test_the_ranker_reads_the_best_candidates_by_the_hand_set_signals_and_no_others(seed_index):
     question = "Where will the talks take place?"
-    by_hand = seed_index.with_settings(rerank=0).candidates(question)
-    assert all(c.signals["ranker"] == 0.0 for c in by_hand)  # off: no model read
-    n = seed_index.settings.rerank
-    ranked = seed_index.candidates(question)
+    by_hand = seed_index.candidates(question)  # the default: no ranker
+    assert seed_index.settings.rerank == 0 and all(c.signals["ranker"] == 0.0 for c in by_hand)
+    ranked = seed_index.with_settings(rerank=8).candidates(question)
     read = {c.unit for c in ranked if c.signals["ranker"] > 0.0}
-    assert read == {c.unit for c in by_hand[:n]}
+    assert read == {c.unit for c in by_hand[:8]}
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
 
 
-def test_a_damaged_shipped_model_stops_loading_the_index_with_the_fix(seed_index, tmp_path, monkeypatch):
+def test_with_the_ranker_a_known_question_is_quoted_and_an_off_topic_one_refused(seed_index):
+    with_ranker = seed_index.with_settings(rerank=8)
+    a = with_ranker.answer("Where will the talks take place?")
+    assert a.found and "Geneva" in a.text
+    assert with_ranker.document(a.doc_id).text[a.start : a.end] == a.text
+    assert a.passages[0].signals["ranker"] > 0.0
+    for question in OFF_TOPIC:
+        assert not with_ranker.answer(question).found
+
+
+def test_a_damaged_shipped_model_stops_the_ranker_with_the_fix_and_not_the_default(seed_index, tmp_path, monkeypatch):
     folder = _copy(tmp_path)
     (folder / "config.json").write_text("{}", encoding="utf-8")
     monkeypatch.setattr(rerank, "DEFAULT_RANKER_DIR", folder)
     with pytest.raises(ModelError, match=r"config\.json.*make train"):
-        rag.load_index(seed_index.path)
+        seed_index.with_settings(rerank=8)
+    assert rag.load_index(seed_index.path).answer("Where will the talks take place?").found
