@@ -89,6 +89,8 @@ class Index:
         if visible is not None and not (visible & self._data.unit_live).any():
             return refusal(question, self._nothing_visible(frame), notice=notice, as_of=asked)
         ranked = self._ranked(frame.topic, visible)
+        if not ranked:
+            return refusal(question, notice=notice, as_of=asked)
         ranked, copies = updates.collapse_copies(ranked, self._data.units)
         ranked = temporal.prefer_dated(ranked, frame, self._timeline.has_event, self._answers)
         ranked = temporal.prefer_recent(ranked, frame, self._timeline.unit_day.__getitem__, self._answers)

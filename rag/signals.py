@@ -221,8 +221,10 @@ def score_candidates(
         }
         article = functools.partial(_article_signals, terms, unit.doc_id, expected, names, total)
         out.append(Candidate(i, _Signals(signals, article), rank_score(signals)))
+    if not out:  # nothing found: an HNSW search filtered down to a few visible units can miss them all
+        return out
     out.sort(key=lambda c: -c.score)
-    if ranker is not None and rerank > 0 and out:
+    if ranker is not None and rerank > 0:
         out = _reranked(question, out, units, ranker, rerank)
     # how clearly the best sentence beats the runner-up: a tie often means a guess
     margin = out[0].score - out[1].score if len(out) > 1 else 1.0

@@ -152,6 +152,8 @@ def _value(piece: str) -> float | None:
     digits = re.match(r"\d+(?:[.,]\d+)*", low)
     if digits:
         raw = digits[0]
+        if len(re.findall(r"[.,]", raw)) > 1 and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
+            return None  # "7.2.6", "68.75.78": a section, version or address, not a figure
         # "6.5" is a decimal; "1,000" and "1.000" (three digits after) are thousands
         number = float(raw.replace(",", "")) if re.search(r"[.,]\d{3}(?!\d)", raw) else float(raw.replace(",", "."))
         for word, scale in _SCALE.items():

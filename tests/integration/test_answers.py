@@ -141,3 +141,20 @@ def test_typo_matching_does_not_depend_on_vocabulary_order(news_index):
         random.Random(seed).shuffle(index._retriever._vocab_list)  # noqa: SLF001
         assert [index._retriever.nearest_term(w) for w in words] == before  # noqa: SLF001
     assert before == ["corridor", "provinc", "lisbon", "reach"]
+
+
+def test_when_retrieval_finds_nothing_the_answer_is_a_refusal_not_a_crash(seed_index, monkeypatch):
+    # An HNSW search filtered to a handful of visible sentences can miss them all, and BM25 may
+    # match none: measured at 200k units. Retrieval is emptied here to get that case on the seed.
+    from rag import retrieval
+
+    real = retrieval.Retriever.retrieve
+
+    def nothing(self, question, visible=None):
+        found = real(self, question, visible)
+        return retrieval.Retrieved(found.query_vector, found.query_terms, {}, {}, {}, found.rrf_k)
+
+    monkeypatch.setattr(retrieval.Retriever, "retrieve", nothing)
+    a = seed_index.answer("Where will the talks take place?")
+    assert not a.found and a.doc_id is None and a.passages == ()
+    assert seed_index.candidates("Where will the talks take place?") == []

@@ -38,3 +38,10 @@ def test_reversed_bounds_are_a_value_error_and_no_dates_no_window() -> None:
     with pytest.raises(ValueError, match="swap them"):
         window_bounds(dt.date(2022, 5, 1), dt.date(2022, 4, 1), None, NEWEST)
     assert window_bounds(None, None, None, None) == (None, None)
+
+
+def test_a_section_or_version_number_is_not_read_as_a_figure() -> None:
+    from rag.brief.features import features
+
+    found = features("Under section 7.2.6 and rule 1.1.1, the 68.75.78 office counted 1,200 people and 6.5 tonnes.")
+    assert sorted(f.value for f in found.figures) == [6.5, 1200.0]
