@@ -82,6 +82,7 @@ def run(
     plot: bool = True,
     seed_index: Path | None = None,
     in_process: bool = False,
+    fullpath_sizes: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     """Run the chosen sections; return (and write to `out`/latest.json) every figure.
 
@@ -89,7 +90,9 @@ def run(
     `in_process` runs the serving and scale workers in this process rather than in fresh
     ones (cold start always starts fresh processes: that is what it measures). The smoke
     test passes both to check every code path cheaply; their memory figures are then
-    meaningless.
+    meaningless. `fullpath_sizes` runs the full-path section at those sizes only (its questions
+    still sampled from the smallest default size) and merges them into the previous results'
+    points of other sizes.
     """
     import rag
 
@@ -124,6 +127,15 @@ def run(
                 res[name] = serving.run(seed_index, cfg["serving_questions"], in_process=in_process)
             elif name == "threads":
                 res[name] = threads.run(cfg["threads_units"], cfg["threads_queries"])
+            elif name == "fullpath" and fullpath_sizes:
+                res[name] = fullpath.run(
+                    fullpath_sizes,
+                    tuple(u for u in fullpath_sizes if u in sizes(True, toy)["fullpath_compare"]),
+                    stream=max(fullpath_sizes) == max(sizes(True, toy)["fullpath"]),
+                    toy=toy,
+                    sample_units=min(cfg["fullpath"]),
+                )
+                res[name] = _merged_points(res[name], out / "latest.json")
             elif name == "fullpath":
                 res[name] = fullpath.run(cfg["fullpath"], cfg["fullpath_compare"], cfg["fullpath_stream"], toy=toy)
             res[name]["section_s"] = round(time.perf_counter() - t0, 1)
@@ -142,6 +154,23 @@ def run(
     return res
 
 
+def _merged_points(new: dict[str, Any], previous: Path) -> dict[str, Any]:
+    """`new` full-path results with the previous run's points of the sizes `new` did not measure."""
+    if not previous.exists():
+        return new
+    old = json.loads(previous.read_text(encoding="utf-8")).get("fullpath")
+    if not old or old.get("questions") != new["questions"]:
+        return new  # another question sample: not comparable
+    measured = {p["target_units"] for p in new["points"]}
+    kept = [p for p in old["points"] if p["target_units"] not in measured]
+    for p in kept:
+        p.setdefault("when", old.get("when"))
+    new["points"] = sorted(kept + new["points"], key=lambda p: p["target_units"])
+    if "stream" not in new and "stream" in old:
+        new["stream"] = old["stream"]
+    return new
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print the tables; exit 1 when a correctness check failed."""
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
@@ -151,8 +180,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="run only these sections")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"results folder (default {RESULTS})")
+    p.add_argument(
+        "--fullpath-sizes",
+        nargs="+",
+        type=int,
+        default=[],
+        help="full-path section at these sizes only, merged into the previous results (e.g. 1000000)",
+    )
+    p.add_argument("--fullpath-no-busy", action="store_true", help="full path: skip the pass with the other core busy")
     a = p.parse_args(argv)
-    res = run(tuple(a.only), full=a.full, toy=a.toy, out=a.out)
+    fullpath.BUSY = not a.fullpath_no_busy
+    res = run(tuple(a.only), full=a.full, toy=a.toy, out=a.out, fullpath_sizes=tuple(a.fullpath_sizes))
     print(report.targets_table(res))
     if "scale" in res:
         print()
@@ -163,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
             fullpath_report.size_table,
             fullpath_report.quality_table,
             fullpath_report.before_after_table,
+            fullpath_report.ranker_table,
+            fullpath_report.profile_table,
         ):
             print()
             print(make(res["fullpath"]))

@@ -25,12 +25,15 @@ from typing import Any
 import numpy as np
 
 from .common import log, run_json
+from .fullpath_serve import RANKER_N
 from .yearvectors import CACHE
 
 # Targets of the scale issue (this machine): size -> (peak RSS MB, load s, p50 ms, p95 ms or None)
 TARGETS = {200_000: (800.0, 2.0, 40.0, 100.0), 1_000_000: (2048.0, 5.0, 60.0, None)}
 # Settings of the "before" index: every segment keeps float32 vectors.
 NO_SQ8 = {"sq8_above": 2**62}
+# Also time every third question with the other core busy (`python -m bench --fullpath-no-busy` skips it).
+BUSY = True
 
 
 def settings_for(flat: bool) -> Any:
@@ -78,16 +81,25 @@ def differences(ours: list[dict[str, Any]], theirs: list[dict[str, Any]], questi
 
 
 def run(
-    sizes: tuple[int, ...], compare: tuple[int, ...] = (), stream: bool = False, toy: bool = False, cache: Path = CACHE
+    sizes: tuple[int, ...],
+    compare: tuple[int, ...] = (),
+    stream: bool = False,
+    toy: bool = False,
+    cache: Path = CACHE,
+    sample_units: int | None = None,
 ) -> dict[str, Any]:
-    """Build, serve and compare every size; the append of one article at the largest when `stream`."""
+    """Build, serve and compare every size; the append of one article at the largest when `stream`.
+
+    The questions are sampled from the corpus of `sample_units` (default the smallest size), so
+    that a run of some sizes only asks what a run of all sizes asks.
+    """
     from . import yearquestions, yearstream
     from .yearindex import select
     from .yearvectors import load_base
 
     cache = cache / "toy" if toy else cache
     articles = load_base(cache, toy=toy)
-    questions = yearquestions.sample(articles, select(articles, min(sizes)), toy=toy)
+    questions = yearquestions.sample(articles, select(articles, sample_units or min(sizes)), toy=toy)
     qfile = cache / "questions.json"
     qfile.parent.mkdir(parents=True, exist_ok=True)
     qfile.write_text(json.dumps(yearquestions.to_json(questions)), encoding="utf-8")
@@ -97,21 +109,39 @@ def run(
         point: dict[str, Any] = {"target_units": units, "build": _build(cache, units, False, toy)}
         index = _folder(cache, units, False) / "index"
         log(f"fullpath: {units:,} units: serve {len(questions)} questions")
-        served = _serve(index, qfile, *([] if toy else ["--busy"]))
+        served = _serve(index, qfile, *([] if toy or not BUSY else ["--busy"]))
         answers = served.pop("answers")
+        alt_answers = served.pop("answers_alt", None)
         point["serve"] = served
         point["quality"] = yearquestions.quality(questions, answers)
         point["offsets_exact"] = all(a["offsets_exact"] for a in answers)
-        point["load_profile"] = _serve(index, qfile, "--profile-load")
+        alt = served.get("alt_rerank")
+        if alt_answers is not None:  # the other ranker condition, from the interleaved on/off pass
+            point["quality_alt"] = yearquestions.quality(questions, alt_answers)
+            point["offsets_exact"] = point["offsets_exact"] and all(a["offsets_exact"] for a in alt_answers)
+        if not toy and alt is not None:  # a whole process in the other condition: its load time and memory
+            log(f"fullpath: {units:,} units: serve with Settings.rerank = {alt}")
+            other = _serve(index, qfile, "--rerank", str(alt))
+            other.pop("answers")
+            other.pop("answers_alt", None)
+            point["serve_alt"] = other
+        point["load_profile"] = _serve(index, qfile, "--profile-load", "--rerank", str(RANKER_N))
+        point["answer_profile"] = _serve(index, qfile, "--profile-answers", "--rerank", str(RANKER_N))
+        point["answer_profile_no_ranker"] = _serve(index, qfile, "--profile-answers", "--rerank", "0")
         point["typos"] = run_json(["-m", "bench.fullpath_typos", str(index), str(qfile)])
         if units in compare:
             log(f"fullpath: {units:,} units: the same corpus without SQ8, served by the previous code")
             point["before_build"] = _build(cache, units, True, toy)
             before = _serve(_folder(cache, units, True) / "index", qfile, "--reference")
             before_answers = before.pop("answers")
+            before_alt = before.pop("answers_alt", None)
             point["before"] = before
             point["before_quality"] = yearquestions.quality(questions, before_answers)
             point["differences"] = differences(answers, before_answers, questions)
+            if before_alt is not None and alt_answers is not None:
+                diff = differences(alt_answers, before_alt, questions)
+                point["differences_alt"] = diff
+                point["answers_identical_alt"] = f"{len(questions) - len(diff)}/{len(questions)}"
             point["recall"] = run_json(
                 ["-m", "bench.fullpath", "recall", str(index), str(_folder(cache, units, True) / "index"), str(qfile)]
             )
@@ -147,6 +177,20 @@ def _targets(point: dict[str, Any]) -> dict[str, Any]:
     }
     if p95 is not None:
         out["p95_ms"] = [one["p95_ms"], p95, one["p95_ms"] <= p95]
+    # the other ranker condition (the scale targets were set before the ranker existed)
+    other = point.get("serve_alt")
+    if other:
+        o, tag = other["as_is"]["1 thread"], f"rerank {other['rerank']}"
+        out[f"peak_rss_mb, {tag}"] = [other["peak_rss_mb"], rss, other["peak_rss_mb"] <= rss]
+        out[f"load_s, {tag}"] = [other["load_s"], load, other["load_s"] <= load]
+        out[f"p50_ms, {tag}"] = [o["p50_ms"], p50, o["p50_ms"] <= p50]
+        if p95 is not None:
+            out[f"p95_ms, {tag}"] = [o["p95_ms"], p95, o["p95_ms"] <= p95]
+    side = s.get("ranker_on_off")
+    if side:  # interleaved in one process: the ranker's own cost
+        for name, stats in side.items():
+            if name != "encode":
+                out[f"p50_ms, interleaved: {name}"] = [stats["p50_ms"], p50, stats["p50_ms"] <= p50]
     return out
 
 

@@ -124,6 +124,62 @@ def before_after_table(res: dict[str, Any]) -> str:
     )
 
 
+def ranker_table(res: dict[str, Any]) -> str:
+    """Per size: one thread with the answer ranker and without it, interleaved in one process; load and memory of each."""
+    rows = []
+    for p in res["points"]:
+        s = p["serve"]
+        side = s.get("ranker_on_off")
+        if not side:
+            continue
+        on_name = next(k for k in side if k.startswith("rerank ") and k != "rerank 0")
+        procs = {s["rerank"]: s, **({p["serve_alt"]["rerank"]: p["serve_alt"]} if "serve_alt" in p else {})}
+        qualities = {s["rerank"]: p["quality"], s.get("alt_rerank"): p.get("quality_alt", {})}
+        for name in (on_name, "rerank 0"):
+            n = int(name.split()[1])
+            proc, quality = procs.get(n), qualities.get(n, {})
+            answerable = sum(q["answerable"] for q in quality.values())
+            gold = sum(q["gold_in_quote"] * q["answerable"] for q in quality.values())
+            rows.append(
+                [
+                    f"{p['build']['units']:,}",
+                    f"Settings.rerank = {n}" + (" (default)" if n == s["rerank"] else ""),
+                    _ms(side[name]),
+                    _ms(side["encode"]),
+                    side[name]["x_encode"],
+                    proc["load_s"] if proc else "-",
+                    proc["peak_rss_mb"] if proc else "-",
+                    f"{gold / answerable:.3f}" if answerable else "-",
+                ]
+            )
+    return table(
+        rows,
+        [
+            "units",
+            "answer ranker",
+            "1 thread p50/p95 ms (interleaved)",
+            "encode only",
+            "p50 x encode",
+            "load s",
+            "peak RSS MB",
+            "gold in quote (answerable)",
+        ],
+    )
+
+
+def profile_table(res: dict[str, Any]) -> str:
+    """Per size: where a warm answer spends its time (cProfile, ms per question), with and without the ranker."""
+    rows = []
+    for p in res["points"]:
+        for label, key in (("ranker on", "answer_profile"), ("ranker off", "answer_profile_no_ranker")):
+            prof = p.get(key)
+            if not prof:
+                continue
+            for part, ms in prof["parts_ms_per_question"].items():
+                rows.append([f"{p['build']['units']:,}", label, part, ms])
+    return table(rows, ["units", "", "part of Index.answer (cProfile, cumulative)", "ms per question"])
+
+
 def targets_table(res: dict[str, Any]) -> str:
     """Each target of the scale issue at the sizes measured: the figure, the target, met; and the stream's append."""
     rows: list[list[Any]] = []
@@ -137,6 +193,17 @@ def targets_table(res: dict[str, Any]) -> str:
                     f"{p['build']['units']:,} units",
                     "answers = previous path",
                     p["answers_identical"],
+                    "all",
+                    same[0] == same[1],
+                ]
+            )
+        if "answers_identical_alt" in p:
+            same = p["answers_identical_alt"].split("/")
+            rows.append(
+                [
+                    f"{p['build']['units']:,} units",
+                    f"answers = previous path, rerank {p['serve']['alt_rerank']}",
+                    p["answers_identical_alt"],
                     "all",
                     same[0] == same[1],
                 ]

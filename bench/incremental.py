@@ -125,7 +125,12 @@ def run(n_articles: int = 1000, n_sentences: int = 5, n_questions: int = 60) -> 
         victim_questions = questions_from(victim_lines, 5, seed=2)
         questions = questions_from(lines, n_questions - 25) + victim_questions + template_questions(20)
         differ = compare_answers(index, full, questions)
-        problems += [f"answers differ from a full rebuild on {q!r}" for q in differ]
+        for q in differ:
+            a, b = index.answer(q), full.answer(q)
+            problems.append(
+                f"answers differ from a full rebuild on {q!r}: updated {answer_key(a)} {a.text[:60]!r}, "
+                f"rebuilt {answer_key(b)} {b.text[:60]!r}"
+            )
         inc_vec = _live_vectors(store.load(idx_dir))
         full_vec = _live_vectors(store.load(Path(tmp) / "full"))
         if set(inc_vec) != set(full_vec):

@@ -116,7 +116,7 @@ def worker(n: int, queries: int, m: int, efc: int, efs: int, bm25: bool, folder:
 
 
 def _bm25(n: int, folder: Path, out: dict[str, Any]) -> dict[str, list[float]]:
-    """BM25 over `n` generated sentences, scored the way `Index._candidates` does."""
+    """BM25 over `n` generated sentences, scored the way `Retriever.retrieve` (rag/retrieval.py) does."""
     import faiss
 
     from rag import lexical

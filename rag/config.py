@@ -44,7 +44,10 @@ class Settings:
     hnsw_ef_construction: int = 40
     hnsw_ef_search: int = 1024
     # Above this many units a segment stores its vectors as 8-bit scalars (FAISS SQ8: one byte per
-    # dimension instead of four, trained per dimension on the segment's own vectors). MEASURED_SQ8
+    # dimension instead of four, trained per dimension on the segment's own vectors). Measured at
+    # 200k units on 421 questions (`python -m bench --only fullpath`): recall@10 against exact
+    # float32 search 0.985 (the float32 HNSW graph: 0.979), vectors 321 -> 101 MB, peak serving
+    # RSS 1,273 -> 826 MB; 3 answers of 421 differ from float32, one right answer lost.
     sq8_above: int = 100_000
     # Retrieval: candidates taken from each retriever before fusing with reciprocal rank fusion.
     candidates: int = 40
