@@ -1,12 +1,11 @@
 """The signals of a candidate sentence: each defined once, by name, with the weights that use it.
 
-A weighted sum of the `rank_weight`s orders the candidates; a logistic combination of the
-`confidence_weight`s (plus `CONFIDENCE_BIAS`) is the refusal model's confidence. The weights
-were set on the "fit" parts of eval/squad_dev, eval/seed and eval/ukraine_2022 and are reported
-on their "held-out" parts and on eval/squad_v2_small (`rag eval`, `scripts/fit_weights.py`):
-the hand-set ranking weights by hand (coordinate ascent on the fit parts gained there and lost
-on held-out), the ranker's rank weight on a grid, the confidence weights by a sign-constrained
-logistic fit. Nothing is tuned per question.
+A weighted sum of the `rank_weight`s orders the candidates (set by hand; coordinate ascent on the
+fit parts gained there and lost on held-out). A logistic combination of the `confidence_weight`s
+(plus `CONFIDENCE_BIAS`) is the refusal model's confidence; with the answer ranker on
+(`Settings.rerank` > 0) the `ranker_confidence_weight`s and `RANKER_CONFIDENCE_BIAS` are, fitted
+on the "fit" parts of eval/squad_dev, eval/seed and eval/ukraine_2022 (`scripts/fit_weights.py`).
+Figures are reported on the "held-out" parts (`rag eval`). Nothing is tuned per question.
 """
 
 from __future__ import annotations
