@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..durable import fsync_dir
 from ..errors import RagError
 from .passwords import hash_password, is_password_hash
 
@@ -252,11 +253,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
             os.fsync(out.fileno())
         os.chmod(tmp, 0o600)  # whatever the umask
         os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..durable import fsync_dir
 from .listing import SUFFIXES, TEXT_SUFFIXES, sha256_file
 from .text_files import MAX_FILE_BYTES
 
@@ -114,7 +115,7 @@ def copy_into(folder: Path, path: Path, name: str, *, replace: bool = False) -> 
             os.replace(tmp, dest)
         else:
             _link_new(tmp, dest, name)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     finally:
         tmp.unlink(missing_ok=True)
     return True
@@ -130,14 +131,6 @@ def _link_new(tmp: Path, dest: Path, name: str) -> None:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
             raise
         os.rename(tmp, dest)  # a file system without hard links: checked above, a race remains
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def add(

@@ -21,6 +21,7 @@ import numpy as np
 from ..bm25 import Postings
 from ..config import Settings
 from ..documents import Document, sha256_file
+from ..durable import fsync_dir
 from ..errors import IndexWriteError, RagError
 from . import search
 from .layout import DOCUMENTS, EVENTS, PASSAGES, SEGMENT_PREFIX, TERMS, UNITS, VECTORS, IndexLayout
@@ -100,7 +101,7 @@ def write_segment(index_path: Path, content: SegmentContent, settings: Settings)
             if final.exists():  # same name, damaged content (the build that repairs it): set it aside
                 os.rename(final, layout.new_tmp_dir("-damaged"))
             os.rename(tmp, final)
-        _fsync_dir(index_path)
+        fsync_dir(index_path)
         counts = {"documents": len(content.documents), "units": len(content.units), "passages": len(content.passages)}
         return {
             "name": name,
@@ -127,7 +128,7 @@ def write_manifest(index_path: Path, manifest: dict[str, Any]) -> None:
     with tmp_manifest.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp_manifest, layout.manifest)
-    _fsync_dir(index_path)
+    fsync_dir(index_path)
 
 
 def remove_leftovers(index_path: Path) -> None:
@@ -167,12 +168,4 @@ def _fsync_tree(folder: Path) -> None:
         if path.is_file():
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(folder)
