@@ -274,9 +274,9 @@ def _article_signals(
 class _Signals(Mapping[str, float]):
     """A candidate's signals, the article-level ones computed on first read; in `SIGNALS` order when listed."""
 
-    def __init__(self, values: dict[str, float], article: Callable[[], dict[str, float]]) -> None:
+    def __init__(self, values: dict[str, float], article: Callable[[], dict[str, float]] | None) -> None:
         self._values = values
-        self._article: Callable[[], dict[str, float]] | None = article
+        self._article = article  # None once the article signals are in `_values`
 
     def _complete(self) -> dict[str, float]:
         if self._article is not None:
@@ -287,9 +287,7 @@ class _Signals(Mapping[str, float]):
 
     def with_value(self, name: str, value: float) -> _Signals:
         """A copy with signal `name` set to `value`."""
-        copy = _Signals({**self._values, name: value}, self._article or dict)
-        copy._article = self._article
-        return copy
+        return _Signals({**self._values, name: value}, self._article)
 
     def __getitem__(self, name: str) -> float:
         if name in self._values:
