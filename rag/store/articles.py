@@ -23,7 +23,8 @@ import numpy as np
 from ..documents import Document
 
 # Parsed articles kept per index: a question touches ~50 articles, a briefing a window's worth.
-CACHE = 2_048
+# Re-parsing a line costs ~20 us; at 200k units a cache of 2,048 kept ~15 MB more for 4% more hits.
+CACHE = 512
 
 
 class ArticleFile:
