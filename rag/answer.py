@@ -249,18 +249,32 @@ def compose(
     events_of: EventsOf,
     notice: str | None = None,
     as_of: str | None = None,
+    pick_phrase: Callable[[str, str], tuple[int, int] | None] | None = None,
 ) -> Answer:
-    """The reply from ranked candidates: the best one quoted when confident enough, else a refusal."""
+    """The reply from ranked candidates: the best one quoted when confident enough, else a refusal.
+
+    The highlight is the answer-type rules' phrase; where they find none, `pick_phrase(question,
+    quote)` (the answer ranker's, when it is on) may give one.
+    """
     best = candidates[0]
     conf = confidence(best.signals, with_ranker=settings.rerank > 0)
     if conf < settings.threshold:
         return refusal(question, confidence=conf, passages=passages, notice=notice, as_of=as_of)
     scores = {c.unit: c.score for c in candidates}
-    first, last = quote_span(units, best.unit, scores, settings.max_quote_chars)
+    kind = answer_types.question_kind(question)
+    answers_kind = None
+    if kind not in (None, answer_types.REASON):  # a reason has no phrase pattern to look for
+
+        def answers_kind(text: str) -> bool:
+            return answer_types.best_phrase(kind, text, question) is not None
+
+    first, last = quote_span(units, best.unit, scores, settings.max_quote_chars, answers_kind)
     doc = documents[units[best.unit].doc_id]
     start, end = clip(doc, units[first].start, units[last].end, settings.max_quote_chars, set(lexical.words(question)))
     text = doc.text[start:end]
-    span = answer_types.best_phrase(answer_types.question_kind(question), text, question)
+    span = answer_types.best_phrase(kind, text, question)
+    if span is None and pick_phrase is not None:
+        span = pick_phrase(question, text)
     events = _with_phrases(events_within(range(first, last + 1), events_of, start, end), text)
     return Answer(
         question=question,

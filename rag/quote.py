@@ -6,7 +6,7 @@ The quote is always a slice of the document, cut on word boundaries: `text[start
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .documents import Document
 from .units import Spans
@@ -23,15 +23,23 @@ _LEANS_BACK = re.compile(
 )
 
 
-def quote_span(units: Spans, best: int, scores: Mapping[int, float], max_chars: int) -> tuple[int, int]:
+def quote_span(
+    units: Spans,
+    best: int,
+    scores: Mapping[int, float],
+    max_chars: int,
+    answers_kind: Callable[[str], bool] | None = None,
+) -> tuple[int, int]:
     """The unit range [first, last] to quote around the best sentence.
 
     One sentence, joined by an adjacent one of the same document when that neighbour
     scores almost as well (the evidence is split across both: quoting one would be a
     guess), or when the best sentence cannot stand alone: it opens with a pronoun that
     points back ("Those talks ..."), is a quote attributed to "he"/"she", or announces
-    what follows ("... is the following:"). Never
-    over `max_chars` in total.
+    what follows ("... is the following:"), or it lacks the kind of phrase the question
+    asks for (`answers_kind(text)` false: no number for "how many") while the next or,
+    failing that, the previous sentence has one ("We finally organised a corridor." +
+    "From Sumy to Poltava."). Never over `max_chars` in total.
     """
     unit = units[best]
 
@@ -43,6 +51,11 @@ def quote_span(units: Spans, best: int, scores: Mapping[int, float], max_chars: 
         return prev, best
     if nxt < len(units) and fits(best, nxt) and _LEANS_FORWARD.search(unit.text):
         return best, nxt
+    if answers_kind is not None and not answers_kind(unit.text):
+        if nxt < len(units) and fits(best, nxt) and answers_kind(units[nxt].text):
+            return best, nxt
+        if prev >= 0 and fits(prev, best) and answers_kind(units[prev].text):
+            return prev, best
     near = [j for j in (prev, nxt) if j in scores and 0 <= j < len(units) and fits(min(j, best), max(j, best))]
     if near:
         j = max(near, key=lambda j: scores[j])

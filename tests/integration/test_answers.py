@@ -158,3 +158,20 @@ def test_when_retrieval_finds_nothing_the_answer_is_a_refusal_not_a_crash(seed_i
     a = seed_index.answer("Where will the talks take place?")
     assert not a.found and a.doc_id is None and a.passages == ()
     assert seed_index.candidates("Where will the talks take place?") == []
+
+
+def test_a_quote_lacking_the_asked_for_number_is_joined_by_the_next_sentence_that_has_it(tmp_path):
+    # the best sentence echoes the question but holds no amount; the one after it does
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(
+        "date 2022-05-05 Ministers from forty countries gathered in the Polish capital this week.\n"
+        "Today the prime minister addressed the high-level donors' conference held in Warsaw.\n"
+        "In all, $6.5 billion was raised for reconstruction.\n"
+        "The next meeting is planned for the autumn.\n",
+        encoding="utf-8",
+    )
+    index = rag.build_index(tmp_path / "docs", tmp_path / "index")
+    a = index.answer("How much money was raised at the donors' conference held in Warsaw?")
+    assert a.found and a.text.startswith("Today the prime minister") and "$6.5 billion" in a.text
+    assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]] == "$6.5 billion"
+    assert_exact(index, a)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rag import answer_types
 from rag.answer import quote_span
 from rag.chunking import Span
 
@@ -34,3 +35,38 @@ def test_quote_span_never_exceeds_the_limit():
     units = spans("A" * 300 + ".", "Those talks " + "b" * 200 + ".")
     first, last = quote_span(units, 1, {1: 2.0, 0: 2.0}, 400)
     assert (first, last) == (1, 1)
+
+
+def holds(kind: str, question: str):
+    """The predicate `rag.answer.compose` passes: does a sentence hold a phrase of the asked kind."""
+    return lambda text: answer_types.best_phrase(kind, text, question) is not None
+
+
+def test_quote_span_joins_the_next_sentence_when_only_it_holds_the_asked_for_number():
+    question = "How much money was raised at the donors' conference?"
+    units = spans(
+        "Markets fell.",
+        "Today I addressed the donors' conference held in Warsaw.",
+        "$6.5 billion has been raised at this conference.",
+    )
+    assert quote_span(units, 1, {1: 2.0, 2: 0.2}, 400, holds(answer_types.NUMBER, question)) == (1, 2)
+
+
+def test_quote_span_falls_back_to_the_previous_sentence_for_the_asked_for_kind():
+    question = "When was the journalist killed?"
+    units = spans("He died in the battles near Izium on Monday.", "He was a well-known journalist.", "Markets fell.")
+    assert quote_span(units, 1, {1: 2.0}, 400, holds(answer_types.DATE, question)) == (0, 1)
+
+
+def test_quote_span_keeps_a_sentence_that_holds_the_asked_for_kind_alone():
+    question = "How many troops are near the border?"
+    units = spans("Russia has massed 100,000 troops near the border.", "Talks open on 10 January with 3 delegations.")
+    assert quote_span(units, 0, {0: 2.0, 1: 0.1}, 400, holds(answer_types.NUMBER, question)) == (0, 0)
+
+
+def test_quote_span_does_not_join_a_neighbour_that_lacks_the_kind_too_or_another_article():
+    question = "How many people were evacuated?"
+    units = spans("We evacuated civilians from the plant.", "It was hard work.")
+    assert quote_span(units, 0, {0: 2.0}, 400, holds(answer_types.NUMBER, question)) == (0, 0)
+    other = [*spans("We evacuated civilians."), Span("e.txt", 0, 19, "300 people are safe.")]
+    assert quote_span(other, 0, {0: 2.0}, 400, holds(answer_types.NUMBER, question)) == (0, 0)
