@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import os
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,7 +155,7 @@ def build(
             return _up_to_date(old, time.perf_counter() - t0)
         old_sources: dict[str, Any] = old.manifest.get("sources", {}) if old else {}
         compatible = old is not None and not force and old.settings.index_key() == settings.index_key()
-        stored = _stored_documents(old) if compatible and old else {}
+        stored: Mapping[str, _Stored] = _StoredDocuments(old) if compatible and old else {}
 
         def on_file(done: int, articles: int) -> None:
             if progress is not None:
@@ -245,21 +245,40 @@ def _previous(index_path: Path) -> store.IndexData | None:
         return None  # nothing to compare with: everything counts as added
 
 
-def _stored_documents(old: store.IndexData) -> dict[str, _Stored]:
-    """Units and vectors of each live document of `old`, by the document's sha256."""
-    out: dict[str, _Stored] = {}
-    for seg in old.segments:
-        if not seg.size:
-            continue
-        vectors = seg.faiss_index.reconstruct_n(0, seg.size)
-        rows = old.units.doc_rows[seg.start : seg.start + seg.size]
-        for row in np.unique(rows):
-            if not old.doc_live[row]:
+class _StoredDocuments(Mapping[str, _Stored]):
+    """The live documents of the previous index by sha256; each one's units and vectors read when asked for.
+
+    An append reuses only the few documents it re-adds (a renamed file), so reading every stored
+    vector up front would cost most of its time: 45 of 56 s at 1M units, when this was a dict.
+    """
+
+    def __init__(self, old: store.IndexData) -> None:
+        self._old = old
+        self._where: dict[str, tuple[int, np.ndarray]] = {}  # sha256 -> (segment, its unit ids within it)
+        for s, seg in enumerate(old.segments):
+            if not seg.size:
                 continue
-            local = np.flatnonzero(rows == row)
-            doc = old.documents[int(row)]
-            out[doc.sha256] = _Stored(seg.name, [old.units[seg.start + int(i)] for i in local], vectors[local])
-    return out
+            rows = old.units.doc_rows[seg.start : seg.start + seg.size]
+            order = np.argsort(rows, kind="stable")  # already sorted as written; stable keeps unit order
+            found, first, counts = np.unique(rows[order], return_index=True, return_counts=True)
+            for row, lo, n in zip(found.tolist(), first.tolist(), counts.tolist(), strict=True):
+                if old.doc_live[row]:
+                    self._where[old.documents[row].sha256] = (s, order[lo : lo + n])
+
+    def __getitem__(self, sha256: str) -> _Stored:
+        s, local = self._where[sha256]
+        seg = self._old.segments[s]
+        if int(local[-1]) - int(local[0]) + 1 == len(local):  # contiguous, as a build writes them
+            vectors = seg.faiss_index.reconstruct_n(int(local[0]), len(local))
+        else:
+            vectors = np.stack([seg.faiss_index.reconstruct(int(i)) for i in local])
+        return _Stored(seg.name, [self._old.units[seg.start + int(i)] for i in local], vectors)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 def _masked_rows(old: store.IndexData, documents: Sequence[Document], fresh: Sequence[Document]) -> list[int]:
@@ -309,12 +328,13 @@ def _write(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Write one segment of `documents` (vectors embedded for `to_embed`, reused for the others)."""
+    reused = {doc.doc_id: stored[doc.sha256] for doc in documents if doc.doc_id not in to_embed}  # each read once
     per_doc: list[list[Span]] = []
     for doc in documents:
         if doc.doc_id in to_embed:
             per_doc.append(chunking.sentence_units(doc))
         else:
-            per_doc.append([Span(doc.doc_id, u.start, u.end, u.text) for u in stored[doc.sha256].units])
+            per_doc.append([Span(doc.doc_id, u.start, u.end, u.text) for u in reused[doc.doc_id].units])
     fresh_units = [u for doc, units in zip(documents, per_doc) if doc.doc_id in to_embed for u in units]
     ends = list(np.cumsum([len(units) for doc, units in zip(documents, per_doc) if doc.doc_id in to_embed]))
     fresh = _encode([u.text for u in fresh_units], ends, settings, progress)
@@ -325,7 +345,7 @@ def _write(
             parts.append(fresh[offset : offset + len(units)])
             offset += len(units)
         else:
-            parts.append(stored[doc.sha256].vectors)
+            parts.append(reused[doc.doc_id].vectors)
     vectors = np.concatenate([v.reshape(-1, dim) for v in parts]).astype(np.float32, copy=False)
     if progress is not None:
         progress(BuildProgress(WRITING, 0, 1, len(documents), len(fresh_units)))
