@@ -179,3 +179,22 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
         return min(min(abs(a - span[0]), abs(a - span[1])) for a in anchors)
 
     return min(found, key=distance)
+
+
+_PHRASE_KINDS = (NUMBER, DATE, PERSON, PLACE)
+
+
+def candidate_phrases(question: str, sentence: str) -> list[tuple[int, int]]:
+    """Phrases of `sentence` that may answer `question`: of its kind, or of every kind when it has none.
+
+    What a model chooses among when the rules (`best_phrase`) pick nothing: a "why" question, a
+    question of no clear kind, or a sentence without a phrase of the asked kind.
+    """
+    kind = question_kind(question)
+    for kinds in ((kind,), _PHRASE_KINDS) if kind in _PHRASE_KINDS else (_PHRASE_KINDS,):
+        found: list[tuple[int, int]] = []
+        for k in kinds:
+            found += [span for span in phrases(k, sentence, question) if span not in found]
+        if found:
+            return found
+    return []

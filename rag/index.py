@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import embedding, rerank, signals, store, temporal, updates
+from . import answer_types, embedding, rerank, signals, store, temporal, updates
 from .answer import Answer, Citation, compose, refusal, supporting_passages
 from .brief import Briefing, DatedSentence, make_briefing
 from .brief.from_index import window_bounds, window_sentences
@@ -91,12 +91,15 @@ class Index:
         ranked = self._ranked(frame.topic, visible)
         if not ranked:
             return refusal(question, notice=notice, as_of=asked)
-        ranked, copies = updates.collapse_copies(ranked, self._data.units)
+        ranked, copies = updates.collapse_copies(ranked, self._data.units, self._timeline.unit_day.__getitem__)
         ranked = temporal.prefer_dated(ranked, frame, self._timeline.has_event, self._answers)
         ranked = temporal.prefer_recent(ranked, frame, self._timeline.unit_day.__getitem__, self._answers)
         units, events_of = self._data.units, self._timeline.events
         passages = supporting_passages(ranked, units, self._passages_of, self._documents, events_of, k)
-        reply = compose(question, ranked, units, self._documents, passages, self.settings, events_of, notice, asked)
+        pick = self._key_phrase if self._ranker is not None else None
+        reply = compose(
+            question, ranked, units, self._documents, passages, self.settings, events_of, notice, asked, pick
+        )
         if not reply.found:
             return reply
         chosen = ranked[0]
@@ -112,6 +115,10 @@ class Index:
             if span.doc_id != reply.doc_id and updates.same_sentence(span.text, units[chosen.unit].text):
                 also_in.setdefault(span.doc_id, updates.cite(unit, units, self._documents, "copy"))
         return replace(reply, updates=changes, also_in=tuple(also_in.values())[: updates.MAX_COPIES])
+
+    def _key_phrase(self, question: str, quote: str) -> tuple[int, int] | None:
+        assert self._ranker is not None
+        return self._ranker.key_phrase(question, quote, answer_types.candidate_phrases(question, quote))
 
     def _answers(self, candidate: signals.Candidate) -> bool:
         return signals.confidence(candidate.signals, self._ranker is not None) >= temporal.ANSWER_CONFIDENCE

@@ -232,6 +232,18 @@ class Ranker:
             logits = self.model(**batch).float()
         return torch.sigmoid(logits).numpy().astype(np.float32)
 
+    def key_phrase(self, question: str, text: str, spans: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+        """The span of `text` without which it answers `question` least: each blanked out in turn, scored together.
+
+        The highlight with the ranker on, where the answer-type rules pick nothing; measured
+        against them by `scripts/highlight_compare.py` (README, answer quality). None without spans.
+        """
+        if not spans:
+            return None
+        blanked = [text[:a] + "…" + text[b:] for a, b in spans]
+        p = self.score(question, [text, *blanked])
+        return tuple(spans[int((p[0] - p[1:]).argmax())])  # type: ignore[return-value]
+
 
 def _sha256(path: Path) -> str:
     with path.open("rb") as fh:

@@ -1,7 +1,7 @@
 """What other articles say about the answer: copies of the same sentence, and different answers (updates, conflicts).
 
-Copies (a syndicated or repeated sentence) are ranked once: the group keeps its best-scored
-copy and lists the others in `Answer.also_in`. A different answer from another article, one
+Copies (a syndicated or repeated sentence) are ranked once: the group keeps one copy, the
+newest among those that score alike, and lists the others in `Answer.also_in`. A different answer from another article, one
 that would itself be given, is an update: "earlier" or "later" than the quote, or a
 "conflict" when two articles of the same date disagree. Nothing is merged silently.
 """
@@ -23,6 +23,8 @@ from .units import Spans
 UPDATE_MARGIN = 0.6
 MAX_UPDATES = 3
 MAX_COPIES = 10
+# Copies whose ranking scores differ by less than this are the same answer (SQ8 vectors move a cosine by ~1e-3).
+COPY_TIE = 0.01
 
 
 def normalized(text: str) -> str:
@@ -37,25 +39,43 @@ def same_sentence(a: str, b: str) -> bool:
     return duplicates.same_sentence(duplicates.fingerprint(a), duplicates.fingerprint(b))
 
 
-def collapse_copies(candidates: Sequence[Candidate], units: Spans) -> tuple[list[Candidate], dict[int, list[int]]]:
+def collapse_copies(
+    candidates: Sequence[Candidate], units: Spans, day_of: Callable[[int], int] | None = None
+) -> tuple[list[Candidate], dict[int, list[int]]]:
     """Candidates (best first) with copies from other articles ranked once, and the other copies of each kept unit.
 
-    Copies within one article are left alone: they are its own repetitions, and the quote may
-    need them as neighbours.
+    A group of copies takes the place of its best-scored one. Copies that score alike (within
+    `COPY_TIE`: the same sentence, measured through quantized vectors or with other neighbours)
+    are one answer, so which article is cited must not depend on where each sits in the index:
+    the newest (`day_of(unit)`, an ordinal day, negative when undated) is, then the first by
+    document id. Copies within one article are left alone: they are its own repetitions, and
+    the quote may need them as neighbours.
     """
     spans = [units[c.unit] for c in candidates]
     groups = duplicates.group_duplicates([duplicates.fingerprint(s.text) for s in spans])
+    members: dict[int, list[int]] = {}
+    for i, group in enumerate(groups):
+        members.setdefault(group, []).append(i)
+
+    def preference(i: int) -> tuple[int, str]:
+        return (-day_of(candidates[i].unit) if day_of is not None else 0, spans[i].doc_id)
+
+    chosen = {}
+    for group, found in members.items():
+        alike = [i for i in found if candidates[i].score >= candidates[found[0]].score - COPY_TIE]
+        chosen[group] = min(alike, key=preference)
     kept: list[Candidate] = []
     copies: dict[int, list[int]] = {}
-    docs_of_group: dict[int, set[str]] = {}
-    for cand, span, group in zip(candidates, spans, groups):
-        first = candidates[group].unit
-        seen = docs_of_group.setdefault(group, set())
-        if seen and span.doc_id not in seen:
-            copies.setdefault(first, []).append(cand.unit)
+    for i, (span, group) in enumerate(zip(spans, groups, strict=True)):
+        pick = chosen[group]
+        if i == members[group][0]:  # the group's place in the ranking, held by its chosen copy
+            kept.append(candidates[pick])
+        if i == pick:
             continue
-        seen.add(span.doc_id)
-        kept.append(cand)
+        if span.doc_id != spans[pick].doc_id:
+            copies.setdefault(candidates[pick].unit, []).append(candidates[i].unit)
+        else:
+            kept.append(candidates[i])
     return kept, copies
 
 

@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import sentence_units
+from rag.chunking import Span, sentence_units
 from rag.documents import list_sources, read_document
 from rag.duplicates import JACCARD_THRESHOLD, fingerprint, group_duplicates, same_sentence
+from rag.signals import Candidate
+from rag.updates import collapse_copies
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "eval" / "ukraine_2022" / "docs"
@@ -257,3 +259,46 @@ def test_held_out_f1_is_at_least_the_reported_figure():
     synthetic = [r for r in rows("synthetic.jsonl") if r["part"] == "held-out"]
     figure_changes = [r for r in synthetic if r["kind"] in ("figure", "date")]
     assert figure_changes and not any(same(r["a"]["text"], r["b"]["text"]) for r in figure_changes)
+
+
+# ----------------------------------------------------------------------------- copies ranked once
+
+
+SENTENCE = "The ministers agreed to extend the grain corridor by 120 days."
+
+
+def ranked(order: list[tuple[str, float]]) -> tuple[list[Candidate], list[Span], dict[int, int]]:
+    """Candidates of `order` ((doc_id, score), best first), one unit each; doc "d<N>" is dated day N."""
+    units = [Span(doc, 0, len(text), text) for doc, _ in order for text in [SENTENCE if doc != "x" else "Other."]]
+    candidates = [Candidate(i, {}, score) for i, (_, score) in enumerate(order)]
+    days = {i: int(doc[1:]) if doc[1:].isdigit() else -1 for i, (doc, _) in enumerate(order)}
+    return candidates, units, days
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        [("d1", 2.0), ("d3", 1.998), ("d2", 1.995)],
+        [("d3", 2.0), ("d2", 1.999), ("d1", 1.999)],
+        [("d2", 2.004), ("d1", 2.0), ("d3", 1.997)],
+    ],
+)
+def test_copies_that_score_alike_cite_the_newest_article_whatever_their_order(order):
+    candidates, units, days = ranked(order)
+    kept, copies = collapse_copies(candidates, units, days.__getitem__)
+    assert [units[c.unit].doc_id for c in kept] == ["d3"]
+    assert sorted(units[u].doc_id for u in copies[kept[0].unit]) == ["d1", "d2"]
+
+
+def test_a_clearly_better_copy_is_cited_and_the_group_keeps_its_place():
+    candidates, units, days = ranked([("x", 3.0), ("d1", 2.5), ("d3", 2.0), ("d2", 1.99)])
+    kept, copies = collapse_copies(candidates, units, days.__getitem__)
+    assert [units[c.unit].doc_id for c in kept] == ["x", "d1"]
+    assert sorted(units[u].doc_id for u in copies[kept[1].unit]) == ["d2", "d3"]
+
+
+def test_repetitions_within_one_article_are_kept_and_undated_copies_come_last():
+    candidates, units, days = ranked([("u", 2.0), ("d1", 1.999), ("d1", 1.5)])
+    kept, copies = collapse_copies(candidates, units, days.__getitem__)
+    assert [(units[c.unit].doc_id, c.score) for c in kept] == [("d1", 1.999), ("d1", 1.5)]
+    assert [units[u].doc_id for u in copies[kept[0].unit]] == ["u"]
