@@ -167,6 +167,24 @@ def test_with_the_ranker_a_known_question_is_quoted_and_an_off_topic_one_refused
         assert not with_ranker.answer(question).found
 
 
+def test_with_the_ranker_a_quote_of_no_clear_answer_kind_still_gets_a_highlight(seed_index):
+    # "which alliance" names no kind the rules know; the ranker finds the words the answer rests on
+    a = seed_index.with_settings(rerank=8).answer("Which alliance is meeting Russian officials?")
+    assert a.found and a.highlight is not None
+    assert a.text[a.highlight[0] : a.highlight[1]] == "the NATO-Russia Council"
+    assert seed_index.document(a.doc_id).text[a.start : a.end] == a.text
+    # where the rules pick a phrase, it stays theirs
+    a = seed_index.with_settings(rerank=8).answer("How many troops are massed near the border?")
+    assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]] == "100,000 troops"
+
+
+def test_key_phrase_is_the_span_the_answer_rests_on_and_none_without_spans(ranker):
+    text = "Officials said on Monday that 300 people were evacuated from the plant."
+    spans = [(text.index("Monday"), text.index("Monday") + 6), (text.index("300"), text.index("300") + 10)]
+    assert ranker.key_phrase("How many people were evacuated from the plant?", text, spans) == spans[1]
+    assert ranker.key_phrase("How many people were evacuated?", text, []) is None
+
+
 def test_a_damaged_shipped_model_stops_the_ranker_with_the_fix_and_not_the_default(seed_index, tmp_path, monkeypatch):
     folder = _copy(tmp_path)
     (folder / "config.json").write_text("{}", encoding="utf-8")

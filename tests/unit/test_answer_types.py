@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer_types import DATE, NUMBER, PERSON, PLACE, REASON, best_phrase, category_noun, focus, question_kind
+from rag.answer_types import (
+    DATE,
+    NUMBER,
+    PERSON,
+    PLACE,
+    REASON,
+    best_phrase,
+    candidate_phrases,
+    category_noun,
+    focus,
+    question_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -63,3 +74,16 @@ def test_focus_is_the_counted_or_asked_for_noun(question, word):
 def test_category_noun_is_the_kind_of_answer_asked_for():
     assert category_noun("In which city did the ministers meet?") == "city"
     assert category_noun("What sanctions were adopted?") is None
+
+
+def test_candidate_phrases_are_of_the_asked_kind_else_of_every_kind():
+    sentence = "On Monday, 300 people fled from Mariupol with Red Cross staff."
+
+    def found(question: str, text: str = sentence) -> list[str]:
+        return [text[a:b] for a, b in candidate_phrases(question, text)]
+
+    assert found("How many people left the city?") == ["300 people"]
+    every = found("What happened to the people of the city?")
+    assert "300 people" in every and "Monday" in every and any("Mariupol" in p for p in every)
+    # a "when" question over a sentence without a date: the phrases of the other kinds remain
+    assert "300 people" in found("When did the staff arrive?", "Then 300 people fled from Mariupol.")
