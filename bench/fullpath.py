@@ -66,6 +66,13 @@ def _serve(index: Path, questions: Path, *flags: str) -> dict[str, Any]:
     return run_json(["-m", "bench.fullpath_serve", str(index), str(questions), *flags], timeout=3 * 3600)
 
 
+def default_rerank() -> list[str]:
+    """`--rerank` at the engine's default: a cached index keeps the query settings of the code that built it."""
+    from rag.config import Settings
+
+    return ["--rerank", str(Settings().rerank)]
+
+
 def answer_key(row: dict[str, Any]) -> tuple[Any, ...]:
     """What must agree between two runs: the quote (or refusal) and where it is."""
     return (row["found"], row["doc_id"], row["start"], row["end"])
@@ -109,7 +116,7 @@ def run(
         point: dict[str, Any] = {"target_units": units, "build": _build(cache, units, False, toy)}
         index = _folder(cache, units, False) / "index"
         log(f"fullpath: {units:,} units: serve {len(questions)} questions")
-        served = _serve(index, qfile, *([] if toy or not BUSY else ["--busy"]))
+        served = _serve(index, qfile, *default_rerank(), *([] if toy or not BUSY else ["--busy"]))
         answers = served.pop("answers")
         alt_answers = served.pop("answers_alt", None)
         point["serve"] = served
@@ -132,7 +139,7 @@ def run(
         if units in compare:
             log(f"fullpath: {units:,} units: the same corpus without SQ8, served by the previous code")
             point["before_build"] = _build(cache, units, True, toy)
-            before = _serve(_folder(cache, units, True) / "index", qfile, "--reference")
+            before = _serve(_folder(cache, units, True) / "index", qfile, "--reference", *default_rerank())
             before_answers = before.pop("answers")
             before_alt = before.pop("answers_alt", None)
             point["before"] = before

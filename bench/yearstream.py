@@ -115,7 +115,7 @@ def new_article(folder: Path) -> tuple[str, str, tuple[Question, ...]]:
 def run(folder: Path, qfile: Path, questions: list[Question], cache: Path, toy: bool) -> dict[str, Any]:
     """Append one article to a copy of the index in `folder`; compare with a full rebuild."""
     from . import yearindex
-    from .fullpath import differences, settings_for
+    from .fullpath import default_rerank, differences, settings_for
     from .yearquestions import quality
 
     out: dict[str, Any] = {}
@@ -144,10 +144,12 @@ def run(folder: Path, qfile: Path, questions: list[Question], cache: Path, toy: 
     asked = [*questions, *extra_questions]
     qpath = cache / "stream-questions.json"
     qpath.write_text(json.dumps(to_json(asked)), encoding="utf-8")
-    ours = run_json(["-m", "bench.fullpath_serve", str(appended), str(qpath), "--answers-only"])["answers"]
-    full = run_json(["-m", "bench.fullpath_serve", str(rebuilt / yearindex.INDEX), str(qpath), "--answers-only"])[
+    ours = run_json(["-m", "bench.fullpath_serve", str(appended), str(qpath), "--answers-only", *default_rerank()])[
         "answers"
     ]
+    full = run_json(
+        ["-m", "bench.fullpath_serve", str(rebuilt / yearindex.INDEX), str(qpath), "--answers-only", *default_rerank()]
+    )["answers"]
     out["questions"] = len(asked)
     out["new_article_answered"] = sum(1 for a in ours[len(questions) :] if a["doc_id"] == doc_id)
     out["differences"] = differences(ours, full, asked)
