@@ -117,7 +117,9 @@ class Index:
         return replace(reply, updates=changes, also_in=tuple(also_in.values())[: updates.MAX_COPIES])
 
     def _key_phrase(self, question: str, quote: str) -> tuple[int, int] | None:
-        assert self._ranker is not None
+        """The ranker's highlight of `quote` (passed to `compose` only when the ranker is on)."""
+        if self._ranker is None:
+            return None
         return self._ranker.key_phrase(question, quote, answer_types.candidate_phrases(question, quote))
 
     def _answers(self, candidate: signals.Candidate) -> bool:

@@ -242,7 +242,8 @@ class Ranker:
             return None
         blanked = [text[:a] + "…" + text[b:] for a, b in spans]
         p = self.score(question, [text, *blanked])
-        return tuple(spans[int((p[0] - p[1:]).argmax())])  # type: ignore[return-value]
+        start, end = spans[int((p[0] - p[1:]).argmax())]
+        return start, end
 
 
 def _sha256(path: Path) -> str:

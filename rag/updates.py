@@ -1,9 +1,10 @@
 """What other articles say about the answer: copies of the same sentence, and different answers (updates, conflicts).
 
 Copies (a syndicated or repeated sentence) are ranked once: the group keeps one copy, the
-newest among those that score alike, and lists the others in `Answer.also_in`. A different answer from another article, one
-that would itself be given, is an update: "earlier" or "later" than the quote, or a
-"conflict" when two articles of the same date disagree. Nothing is merged silently.
+newest among those that score alike, and lists the others in `Answer.also_in`. A different
+answer from another article, one that would itself be given, is an update: "earlier" or
+"later" than the quote, or a "conflict" when two articles of the same date disagree. Nothing
+is merged silently.
 """
 
 from __future__ import annotations
