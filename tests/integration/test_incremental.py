@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import rag
 from bench.corpus import article, questions_from, seed_sentences, template_questions, write_corpus
-from bench.incremental import answer_key, check_update, unit_count
+from bench.incremental import _live_vectors, answer_key, check_update, unit_count
 
 pytestmark = pytest.mark.slow  # the module's corpus is built and updated once: ~10 s in all
 
@@ -119,3 +120,37 @@ def test_same_answers_as_a_full_rebuild(edited: dict) -> None:
     questions = questions_from(lines, 12, seed=3) + template_questions(8)
     for q in questions:
         assert answer_key(after.answer(q)) == answer_key(full.answer(q)), q
+
+
+def test_renamed_and_compacted_articles_reuse_their_stored_vectors(tmp_path: Path) -> None:
+    """A file renamed keeps its vectors; past `MAX_SEGMENTS` appends one compaction rewrites them all, none embedded again."""
+    from rag import build, store
+
+    src, index_dir = tmp_path / "articles", tmp_path / "index"
+    paths = write_corpus(src, 6, N_SENTENCES, seed=11)
+    first = rag.build_index(src, index_dir)
+    vectors = _live_vectors(store.load(index_dir))
+    renamed = src / ("z-" + paths[2].name)
+    paths[2].rename(renamed)
+    after = rag.build_index(src, index_dir)
+    assert after.report.how == "appended" and after.report.embedded_units == 0
+    assert after.report.added == (renamed.name,) and after.report.removed == (paths[2].name,)
+    moved = {(renamed.name, a, b): v for (doc, a, b), v in vectors.items() if doc == paths[2].name}
+    now = _live_vectors(store.load(index_dir))
+    assert moved and all(np.array_equal(now[key], v) for key, v in moved.items())
+
+    sentences = seed_sentences()
+    hows = []
+    for n in range(build.MAX_SEGMENTS):  # one new article per build: a segment each, until a compaction
+        name, text = article(100 + n, sentences, N_SENTENCES, seed=11)
+        (src / name).write_text(text, encoding="utf-8")
+        last = rag.build_index(src, index_dir)
+        assert last.report.embedded_units == unit_count(last, name)
+        hows.append(last.report.how)
+        if last.report.how == "compacted":
+            break
+    assert hows == ["appended"] * (build.MAX_SEGMENTS - 2) + ["compacted"]
+    assert last.manifest["counts"]["segments"] == 1
+    compacted = _live_vectors(store.load(index_dir))
+    assert all(np.array_equal(compacted[key], v) for key, v in now.items())
+    assert len(last.doc_ids) == len(first.doc_ids) + len(hows)
