@@ -84,13 +84,22 @@ def rotated_round(calls: dict[str, Callable[[], Any]], times: dict[str, list[flo
         times.setdefault(name, []).append(time.perf_counter() - t0)
 
 
-def timed_pair(first: Callable[[str], Any], second: Callable[[str], Any], arg: str) -> tuple[float, float]:
-    """Seconds taken by first(arg), then by second(arg), back to back."""
-    t0 = time.perf_counter()
-    first(arg)
-    t1 = time.perf_counter()
-    second(arg)
-    return t1 - t0, time.perf_counter() - t1
+def timed_pairs(
+    ours: Callable[[str], Any], ref: Callable[[str], Any], args: Sequence[str]
+) -> tuple[list[float], list[float]]:
+    """Seconds of ours(arg) and of ref(arg) for each arg, back to back, the order flipped every other arg."""
+    ours_s: list[float] = []
+    ref_s: list[float] = []
+    for i, arg in enumerate(args):
+        first, second = (ours, ref) if i % 2 == 0 else (ref, ours)
+        t0 = time.perf_counter()
+        first(arg)
+        t1 = time.perf_counter()
+        second(arg)
+        a, b = t1 - t0, time.perf_counter() - t1
+        ours_s.append(a if i % 2 == 0 else b)
+        ref_s.append(b if i % 2 == 0 else a)
+    return ours_s, ref_s
 
 
 def peak_rss_mb() -> float:

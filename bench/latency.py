@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .common import log, median_ratio, summary_ms, timed_pair
+from .common import log, median_ratio, summary_ms, timed_pairs
 from .corpus import SEED_DIR, seed_questions
 from .naive import NaivePipeline
 
@@ -32,27 +32,14 @@ def run(n_questions: int = 240, warmup: int = 10, index_dir: Path | None = None)
             index.answer(q)
             naive.answer(q)
         log(f"latency: {len(questions)} questions, ours vs naive, interleaved")
-        ours: list[float] = []
-        ref: list[float] = []
-        for i, q in enumerate(questions):
-            # one pair per question, the order flipped every other question
-            first, second = (index.answer, naive.answer) if i % 2 == 0 else (naive.answer, index.answer)
-            t = timed_pair(first, second, q)
-            ours.append(t[0] if i % 2 == 0 else t[1])
-            ref.append(t[1] if i % 2 == 0 else t[0])
+        ours, ref = timed_pairs(index.answer, naive.answer, questions)
         found = sum(index.answer(q).found for q in dict.fromkeys(questions))
         # the same with the answer ranker on (Settings.rerank = RANKER_N), interleaved with naive too
         ranked = index if index.settings.rerank else index.with_settings(rerank=RANKER_N)
         for q in questions[:warmup]:
             ranked.answer(q)
         log(f"latency: {len(questions)} questions, ours with the answer ranker vs naive, interleaved")
-        on: list[float] = []
-        on_ref: list[float] = []
-        for i, q in enumerate(questions):
-            first, second = (ranked.answer, naive.answer) if i % 2 == 0 else (naive.answer, ranked.answer)
-            t = timed_pair(first, second, q)
-            on.append(t[0] if i % 2 == 0 else t[1])
-            on_ref.append(t[1] if i % 2 == 0 else t[0])
+        on, on_ref = timed_pairs(ranked.answer, naive.answer, questions)
     r = median_ratio(ours, ref)
     r_on = median_ratio(on, on_ref)
     return {
