@@ -155,7 +155,9 @@ def build(
             return _up_to_date(old, time.perf_counter() - t0)
         old_sources: dict[str, Any] = old.manifest.get("sources", {}) if old else {}
         compatible = old is not None and not force and old.settings.index_key() == settings.index_key()
-        stored: Mapping[str, _Stored] = _StoredDocuments(old) if compatible and old else {}
+        # each live article's sha256: reading it parses the article's line, so it is done once here
+        hashes = {row: old.documents[row].sha256 for row in old.doc_rows.values()} if old else {}
+        stored: Mapping[str, _Stored] = _StoredDocuments(old, hashes) if compatible and old else {}
 
         def on_file(done: int, articles: int) -> None:
             if progress is not None:
@@ -180,7 +182,7 @@ def build(
             waiting = " or still being written" if read.held_back else ""
             raise SourceError(f"no readable article in {sources!s} (every file was skipped{waiting}; see warnings)")
 
-        plan = plan_update(documents, skipped, _previous_rows(old, old_sources), stored.keys())
+        plan = plan_update(documents, skipped, _previous_rows(old, old_sources, hashes), stored.keys())
         fresh = [d for d in documents if d.doc_id in set(plan.added) | set(plan.changed)]
         with store.write_errors(index_path):
             if old is not None and compatible and _can_append(old, documents, fresh):
@@ -214,14 +216,16 @@ def _up_to_date(old: store.IndexData, seconds: float) -> BuildReport:
     return BuildReport(reused=tuple(sorted(old.doc_rows)), skipped=skipped, seconds=seconds, how="unchanged")
 
 
-def _previous_rows(old: store.IndexData | None, old_sources: Mapping[str, Any]) -> dict[str, Any]:
+def _previous_rows(
+    old: store.IndexData | None, old_sources: Mapping[str, Any], hashes: Mapping[int, str]
+) -> dict[str, Any]:
     """What `plan_update` compares with: each live article of `old` with its sha256, and each file it skipped.
 
     Articles, not files: a feed or JSONL file holds many articles, each with its own hash.
     """
     rows: dict[str, Any] = {doc_id: row for doc_id, row in old_sources.items() if "skipped" in row}
     if old is not None:
-        rows.update({doc_id: {"sha256": old.documents[r].sha256} for doc_id, r in old.doc_rows.items()})
+        rows.update({doc_id: {"sha256": hashes[r]} for doc_id, r in old.doc_rows.items()})
     return rows
 
 
@@ -252,7 +256,8 @@ class _StoredDocuments(Mapping[str, _Stored]):
     vector up front would cost most of its time: 45 of 56 s at 1M units, when this was a dict.
     """
 
-    def __init__(self, old: store.IndexData) -> None:
+    def __init__(self, old: store.IndexData, hashes: Mapping[int, str]) -> None:
+        """`hashes`: the sha256 of each live article of `old`, by document row."""
         self._old = old
         self._where: dict[str, tuple[int, np.ndarray]] = {}  # sha256 -> (segment, its unit ids within it)
         for s, seg in enumerate(old.segments):
@@ -262,8 +267,8 @@ class _StoredDocuments(Mapping[str, _Stored]):
             order = np.argsort(rows, kind="stable")  # already sorted as written; stable keeps unit order
             found, first, counts = np.unique(rows[order], return_index=True, return_counts=True)
             for row, lo, n in zip(found.tolist(), first.tolist(), counts.tolist(), strict=True):
-                if old.doc_live[row]:
-                    self._where[old.documents[row].sha256] = (s, order[lo : lo + n])
+                if row in hashes:
+                    self._where[hashes[row]] = (s, order[lo : lo + n])
 
     def __getitem__(self, sha256: str) -> _Stored:
         s, local = self._where[sha256]
