@@ -50,26 +50,36 @@ def list_sources(folder: str | os.PathLike[str]) -> list[SourceFile]:
 
 
 def _walk(folder: Path, prefix: str) -> Iterator[SourceFile]:
-    """Source files under `folder`, one `lstat` each: this runs before every answer."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            rel = prefix + entry.name
-            is_dir = entry.is_dir(follow_symlinks=False)
-            if not is_dir and not entry.name.lower().endswith(SUFFIXES):
-                if entry.is_symlink() and entry.is_dir():
-                    warnings.warn(f"skipped {rel}/: symbolic link, not followed", stacklevel=4)
-                continue
-            if entry.is_symlink():
-                warnings.warn(f"skipped {rel}: symbolic link, not followed", stacklevel=4)
-            elif is_dir:
-                yield from _walk(Path(entry.path), rel + "/")
-            elif entry.is_file(follow_symlinks=False):
+    """Source files under `folder`, one `lstat` each: this runs before every answer.
+
+    A file or folder removed while it is being listed is left out, as if listed a moment later.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except FileNotFoundError:
+        return  # removed since its parent folder was listed
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = prefix + entry.name
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if not is_dir and not entry.name.lower().endswith(SUFFIXES):
+            if entry.is_symlink() and entry.is_dir():
+                warnings.warn(f"skipped {rel}/: symbolic link, not followed", stacklevel=4)
+            continue
+        if entry.is_symlink():
+            warnings.warn(f"skipped {rel}: symbolic link, not followed", stacklevel=4)
+        elif is_dir:
+            yield from _walk(Path(entry.path), rel + "/")
+        elif entry.is_file(follow_symlinks=False):
+            try:
                 st = entry.stat(follow_symlinks=False)
-                yield SourceFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            else:
-                warnings.warn(f"skipped {rel}: not a regular file", stacklevel=4)
+            except FileNotFoundError:
+                continue  # removed since the folder was listed
+            yield SourceFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        else:
+            warnings.warn(f"skipped {rel}: not a regular file", stacklevel=4)
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:

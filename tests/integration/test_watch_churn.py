@@ -10,6 +10,7 @@ import os
 import random
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -128,7 +129,9 @@ def test_watch_under_churn_every_answer_quotes_a_whole_version_of_its_file(
                         known = versions.get(str(doc_id), set())
                     assert text in known, f"{doc_id} indexed as a text no producer wrote whole: {text!r}"
             except Exception as exc:  # every failure is collected and reported
-                errors.append(f"client {n}: {question}: {exc!r}")
+                # with its last frames: a race met once in many runs must be traceable from one log
+                frames = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+                errors.append(f"client {n}: {question}: {exc!r}\n{frames}")
             asked += 1
             answered.append(n)
 

@@ -1,11 +1,14 @@
-"""Reading source files: the metadata header, and a file that changes between listing and reading."""
+"""Reading source files: the metadata header, and a file that changes while it is listed or read."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-from rag.documents import MAX_FILE_BYTES, SourceFile, parse_header, read_document
+import pytest
+
+from rag.documents import MAX_FILE_BYTES, SourceFile, list_sources, parse_header, read_document
 
 
 def test_header_fields():
@@ -58,3 +61,25 @@ def test_a_fifo_swapped_in_after_listing_does_not_block(tmp_path: Path) -> None:
     path.unlink()
     os.mkfifo(path)
     assert read_document(listed) == "not a regular file"
+
+
+def test_files_and_folders_removed_while_the_folder_is_listed_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A producer deletes files while a reader lists the folder: the listing is of what remains, never an error."""
+    (tmp_path / "kept.txt").write_text("date 2022-01-05 Kept.\n")
+    (tmp_path / "gone.txt").write_text("date 2022-01-05 Gone.\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "inner.txt").write_text("date 2022-01-05 Inner.\n")
+    scandir = os.scandir
+
+    def removing_as_it_lists(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[list[os.DirEntry[str]]]:
+        if Path(path) == tmp_path / "sub":
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        with scandir(path) as listing:
+            entries = list(listing)
+        (tmp_path / "gone.txt").unlink()  # after its entry was read, before its stat
+        return contextlib.nullcontext(entries)
+
+    monkeypatch.setattr(os, "scandir", removing_as_it_lists)
+    assert [s.doc_id for s in list_sources(tmp_path)] == ["kept.txt"]
