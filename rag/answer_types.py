@@ -77,11 +77,13 @@ _ORGANISATION = re.compile(
 _AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?$")
 
 
-# The thing a question counts or whose holder it asks for: "how many [Russian tanks]",
-# "who is the [US ambassador]", "the name of [Putin's adviser]". Its last word must be in
-# the answering sentence: 100,000 troops do not answer "how many tanks".
+# The thing a question counts or whose holder it asks for: "how many [Russian tanks]", "the
+# number of [missiles] fired", "who is the [US ambassador]", "the name of [Putin's adviser]". Its
+# last word must be in the answering sentence: 100,000 troops do not answer "how many tanks".
 _FOCUS = re.compile(
-    r"\bhow\s+(?:many|much)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+?)(?=\s+(?:are|is|was|were|have|has|had|did|do|does|will|would|could|can|in|of|on|at|near|to|for|from)\b|\s*[?.!]?$)"
+    r"\b(?:how\s+(?:many|much)|(?:number|count|total|tally)\s+of)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+?)"
+    r"(?=\s+(?:are|is|was|were|have|has|had|did|do|does|will|would|could|can|in|of|on|at|near|to|for|from"
+    r"|since|during|by|after|before|until|so|this|that|who|which|as)\b|\s*[?.!]?$)"
     r"|\bwho\s+(?:is|was|are|were)\s+(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+?)(?=\s+(?:of|to|for|in|at|on|who|that)\b|\s*[?.!]?$)"
     r"|\bname\s+of\s+(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+?)(?=\s+(?:of|to|for|in|at|on|who|that)\b|\s*[?.!]?$)",
     re.IGNORECASE,
