@@ -90,6 +90,10 @@ _FOCUS = re.compile(
 )
 
 
+# "How much money was raised?" is answered by "$6.5 billion has been raised", without the word.
+_SAID_BY_THE_FIGURE = frozenset({"money", "cash", "funds", "funding"})
+
+
 def focus(question: str) -> str | None:
     """The last word of the counted or asked-for noun phrase of `question`, if it has one."""
     m = _FOCUS.search(question.strip())
@@ -102,7 +106,7 @@ def focus(question: str) -> str | None:
         # (names before it are adjectives; words after it start the verb phrase)
         common = [w for w in phrase.split() if not w[0].isupper()]
         found = words(common[0]) if common else found
-        return found[0] if found else None
+        return found[0] if found and found[0] not in _SAID_BY_THE_FIGURE else None
     return found[-1] if found else None
 
 
