@@ -7,7 +7,6 @@ typo ("rusia") still finds its sentences.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -91,14 +90,8 @@ class Retriever:
         found: list[tuple[float, int]] = []
         for seg in self._segments:
             mask = visible[seg.start : seg.start + seg.size]
-            shown = int(mask.sum())
-            if not shown:
-                continue
-            params = None
-            if shown < seg.size:
-                params = _faiss().SearchParameters(sel=_faiss().IDSelectorBitmap(np.packbits(mask, bitorder="little")))
-            sims, ids = seg.faiss_index.search(qvec, min(c, shown), params=params)
-            found.extend((float(s), seg.start + int(i)) for s, i in zip(sims[0], ids[0]) if i >= 0 and s >= min_cosine)
+            sims, ids = store.search.search(seg.faiss_index, qvec, c, None if mask.all() else mask)
+            found.extend((float(s), seg.start + int(i)) for s, i in zip(sims, ids) if s >= min_cosine)
         if len(self._segments) > 1:
             found.sort(key=lambda pair: -pair[0])
         return [i for _, i in found[:c]]
@@ -138,7 +131,3 @@ class Retriever:
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of a stemmed term over the live units (unknown terms are rarest)."""
         return self._bm25.idf(term)
-
-
-def _faiss() -> Any:
-    return store.search.faiss_module()

@@ -18,6 +18,14 @@ from ..config import Settings
 SEARCH_THREADS = 1
 
 
+# A filtered HNSW search walks the whole graph but may keep only the visible units it meets: at
+# 200k units, over the units of a 1-day window (~530) it found 26% of the exact best 40 and filled
+# only 39% of the slots; over a 7-day window (~3,700) 72%; a 30-day one (~15,000) 94%. Scoring so
+# few units directly costs ~0.9 us each (SQ8 decoding): 0.5, 3.4 and 13 ms. So up to this many
+# visible units in a segment are scored exactly (python -m bench.fullpath filtered, bench/README.md).
+EXACT_BELOW = 20_000
+
+
 def faiss_module() -> Any:
     """The faiss module, set to search on `SEARCH_THREADS` threads."""
     import faiss
@@ -73,3 +81,31 @@ def read_faiss(path: Path, settings: Settings) -> Any:
 def write_faiss(index: Any, path: Path) -> None:
     """Save a FAISS index."""
     faiss_module().write_index(index, str(path))
+
+
+def search(
+    faiss_index: Any, query: np.ndarray, k: int, visible: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (up to) `k` best units of one segment for `query` (1, dim): (similarities, local ids), best first.
+
+    `visible` (a bool per unit of the segment) restricts the search. An approximate (HNSW)
+    segment with at most `EXACT_BELOW` visible units scores them exactly instead: its filtered
+    graph search misses most of a small subset. Exact scores tie-break on the lower id.
+    """
+    shown = faiss_index.ntotal if visible is None else int(visible.sum())
+    k = min(k, shown)
+    if k <= 0:
+        return np.zeros(0, np.float32), np.zeros(0, np.int64)
+    params = None
+    if visible is not None and shown < faiss_index.ntotal:
+        if shown <= EXACT_BELOW and hasattr(faiss_index, "hnsw"):
+            ids = np.flatnonzero(visible)
+            sims = faiss_index.reconstruct_batch(ids) @ query[0]
+            best = np.argpartition(-sims, k - 1)[:k] if k < shown else np.arange(shown)
+            best = best[np.lexsort((ids[best], -sims[best]))]
+            return sims[best].astype(np.float32), ids[best].astype(np.int64)
+        faiss = faiss_module()
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(np.packbits(visible, bitorder="little")))
+    sims, ids = faiss_index.search(query, k, params=params)
+    keep = ids[0] >= 0
+    return sims[0][keep], ids[0][keep].astype(np.int64)
