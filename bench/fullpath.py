@@ -245,12 +245,71 @@ def recall_main(after: Path, before: Path, questions: Path) -> dict[str, Any]:
     return out
 
 
+def filtered_main(index_dir: Path, questions: Path, windows: list[int], sample: int) -> dict[str, Any]:
+    """Recall@k of a date-filtered vector search, the filtered HNSW graph walk against the engine's search.
+
+    Each of `sample` questions is searched over the units of a random window of each length (days,
+    from a random article day); the truth is every visible unit scored against its stored vector.
+    """
+    from rag import embedding, store
+
+    from .yearquestions import from_json
+
+    data = store.load(index_dir)
+    if len(data.segments) != 1:
+        raise ValueError("filtered recall is measured on one-segment indexes")
+    faiss_index = data.segments[0].faiss_index
+    day = data.doc_day[data.units.doc_rows]
+    days = np.unique(day[day >= 0])
+    texts = [q.q for q in from_json(json.loads(questions.read_text(encoding="utf-8")))][:sample]
+    queries = embedding.encode(settings_for(False).model_name, texts, progress=False)
+    k = settings_for(False).candidates
+    rng = np.random.default_rng(0)
+    out: dict[str, Any] = {"faiss": type(faiss_index).__name__, "units": int(faiss_index.ntotal), "queries": len(texts)}
+    for span in windows:
+        masks = [(day >= d) & (day < d + span) for d in rng.choice(days, len(texts))]
+        row: dict[str, Any] = {"visible_p50": int(np.median([m.sum() for m in masks]))}
+        for name, exact_below in (("graph", 0), ("engine", store.search.EXACT_BELOW)):
+            recalls, filled, seconds = [], [], []
+            for query, mask in zip(queries, masks, strict=True):
+                ids = np.flatnonzero(mask)
+                if not len(ids):
+                    continue
+                n = min(k, len(ids))
+                sims = faiss_index.reconstruct_batch(ids) @ query
+                truth = set(ids[np.argsort(-sims, kind="stable")[:n]].tolist())
+                t0 = time.perf_counter()
+                found = _search_with(faiss_index, query[None, :], k, mask, exact_below)
+                seconds.append(time.perf_counter() - t0)
+                recalls.append(len(truth & set(found.tolist())) / n)
+                filled.append(len(found) / n)
+            row[name] = {
+                f"recall@{k}": round(float(np.mean(recalls)), 3),
+                "slots_filled": round(float(np.mean(filled)), 3),
+                "p50_ms": round(1000 * float(np.median(seconds)), 2),
+            }
+        out[f"{span}d"] = row
+    return out
+
+
+def _search_with(faiss_index: Any, query: np.ndarray, k: int, mask: np.ndarray, exact_below: int) -> np.ndarray:
+    """`rag.store.search.search` with `EXACT_BELOW` set to `exact_below` (0: the filtered graph walk always)."""
+    from rag.store import search
+
+    kept = search.EXACT_BELOW
+    search.EXACT_BELOW = exact_below
+    try:
+        return search.search(faiss_index, query, k, mask)[1]
+    finally:
+        search.EXACT_BELOW = kept
+
+
 def _recall(found: Any, truth: Any, k: int) -> float:
     return float(np.mean([len(set(a[:k]) & set(b[:k])) / k for a, b in zip(found, truth, strict=True)]))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the build and recall subprocesses (`python -m bench.fullpath build|recall ...`): one JSON line."""
+    """Entry point of the build, recall and filtered subprocesses (`python -m bench.fullpath build|recall|filtered ...`): one JSON line."""
     p = argparse.ArgumentParser(prog="python -m bench.fullpath")
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
@@ -264,10 +323,17 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("after", type=Path)
     r.add_argument("before", type=Path)
     r.add_argument("questions", type=Path)
+    f = sub.add_parser("filtered", help="recall of date-filtered vector search (bench/README.md, section 8)")
+    f.add_argument("index", type=Path)
+    f.add_argument("questions", type=Path)
+    f.add_argument("--windows", type=int, nargs="+", default=[1, 7, 30, 180], help="window lengths in days")
+    f.add_argument("--sample", type=int, default=120, help="questions searched (default 120)")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     if a.cmd == "recall":
         res = recall_main(a.after, a.before, a.questions)
+    elif a.cmd == "filtered":
+        res = filtered_main(a.index, a.questions, a.windows, a.sample)
     else:
         res = build_main(a.units, a.folder, a.flat, a.cache, a.toy, a.reuse)
     res["worker_s"] = round(time.perf_counter() - t0, 1)

@@ -18,11 +18,12 @@ from ..config import Settings
 SEARCH_THREADS = 1
 
 
-# A filtered HNSW search walks the whole graph but may keep only the visible units it meets: at
-# 200k units, over the units of a 1-day window (~530) it found 26% of the exact best 40 and filled
-# only 39% of the slots; over a 7-day window (~3,700) 72%; a 30-day one (~15,000) 94%. Scoring so
-# few units directly costs ~0.9 us each (SQ8 decoding): 0.5, 3.4 and 13 ms. So up to this many
-# visible units in a segment are scored exactly (python -m bench.fullpath filtered, bench/README.md).
+# A filtered HNSW search walks the graph as far as efSearch lets it and keeps the visible units it
+# meets: at 200k units, over the units of a 1-day window (~530) it found 26% of the exact best 40
+# and filled only 39% of the slots; over a 7-day window (~3,700) 72%; a 30-day one (~15,000) 94%.
+# Scoring so few units directly costs ~0.9 us each (SQ8 decoding): 0.5, 3.4 and 13 ms. So up to
+# this many visible units in a segment are scored exactly. Measured by
+# `python -m bench.fullpath filtered <index> <questions.json>` (bench/README.md, section 8).
 EXACT_BELOW = 20_000
 
 

@@ -41,3 +41,19 @@ def test_toy_run_produces_every_figure(seed_index: rag.Index, tmp_path: Path) ->
 
 def test_a_worker_runs_as_a_child_process() -> None:
     assert common.run_json(["-m", "bench.scale", "baseline"])["peak_rss_mb"] > 0
+
+
+def test_filtered_search_recall_runs_on_a_dated_hnsw_index(seed_dir: Path, tmp_path: Path) -> None:
+    """`python -m bench.fullpath filtered`: recall of the graph walk and of the engine's search over date windows."""
+    from bench import fullpath
+    from bench.yearquestions import Question, to_json
+
+    rag.build_index(seed_dir, tmp_path / "index", settings=rag.Settings(approximate_above=0))
+    questions = tmp_path / "questions.json"
+    rows = [Question("q1", "seed", "How many troops has Russia massed?", ("100,000",), None, None)]
+    questions.write_text(json.dumps(to_json(rows)))
+    res = fullpath.filtered_main(tmp_path / "index", questions, [1, 7], sample=1)
+    assert res["faiss"] == "IndexHNSWFlat" and res["queries"] == 1
+    for window in ("1d", "7d"):
+        for search in ("graph", "engine"):
+            assert 0 < res[window][search]["recall@40"] <= 1 and res[window][search]["slots_filled"] == 1
