@@ -18,10 +18,17 @@ def vectors() -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def _exact_best(faiss_index, query: np.ndarray, k: int, visible: np.ndarray) -> list[int]:
+def _found_the_best(faiss_index, query: np.ndarray, k: int, visible: np.ndarray, found: np.ndarray) -> bool:
+    """`found` is `k` (or every) visible units, none scoring under the k-th best (to rounding: SIMD kernels differ)."""
     ids = np.flatnonzero(visible)
     sims = faiss_index.reconstruct_batch(ids) @ query[0]
-    return [int(ids[j]) for j in sorted(range(len(ids)), key=lambda j: (-sims[j], ids[j]))[:k]]
+    kth = np.sort(sims)[::-1][min(k, len(ids)) - 1]
+    score = dict(zip(ids.tolist(), sims.tolist()))
+    return (
+        len(found) == min(k, len(ids))
+        and len(set(found.tolist())) == len(found)
+        and all(score[i] >= kth - 1e-5 for i in found.tolist())
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,8 +53,8 @@ def test_a_filter_over_few_units_finds_exactly_their_best(vectors: np.ndarray, s
         query = vectors[rng.integers(len(vectors))][None, :] + 0.1 * rng.standard_normal((1, DIM)).astype(np.float32)
         sims, ids = search.search(faiss_index, query, 40, visible)
         assert visible[ids].all()
-        assert ids.tolist() == _exact_best(faiss_index, query, 40, visible)
-        assert np.all(np.diff(sims) <= 1e-6)  # best first
+        assert _found_the_best(faiss_index, query, 40, visible, ids)
+        assert np.all(np.diff(sims) <= 1e-5)  # best first
 
 
 def test_nothing_visible_finds_nothing_and_no_filter_fills_every_slot(vectors: np.ndarray) -> None:
