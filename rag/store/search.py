@@ -21,7 +21,7 @@ SEARCH_THREADS = 1
 # A filtered HNSW search walks the graph as far as efSearch lets it and keeps the visible units it
 # meets: at 200k units, over the units of a 1-day window (~530) it found 26% of the exact best 40
 # and filled only 39% of the slots; over a 7-day window (~3,700) 72%; a 30-day one (~15,000) 94%.
-# Scoring so few units directly costs ~0.9 us each (SQ8 decoding): 0.5, 3.4 and 13 ms. So up to
+# Scoring so few units directly costs ~0.8 us each (SQ8 decoding): 0.5, 2.8 and 11.8 ms. So up to
 # this many visible units in a segment are scored exactly. Measured by
 # `python -m bench.fullpath filtered <index> <questions.json>` (bench/README.md, section 8).
 EXACT_BELOW = 20_000
@@ -102,8 +102,7 @@ def search(
         if shown <= EXACT_BELOW and hasattr(faiss_index, "hnsw"):
             ids = np.flatnonzero(visible)
             sims = faiss_index.reconstruct_batch(ids) @ query[0]
-            best = np.argpartition(-sims, k - 1)[:k] if k < shown else np.arange(shown)
-            best = best[np.lexsort((ids[best], -sims[best]))]
+            best = np.argsort(-sims, kind="stable")[:k]  # `ids` ascend: a tie keeps the lower id first
             return sims[best].astype(np.float32), ids[best].astype(np.int64)
         faiss = faiss_module()
         params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(np.packbits(visible, bitorder="little")))
