@@ -279,7 +279,7 @@ def filtered_main(index_dir: Path, questions: Path, windows: list[int], sample: 
                 sims = faiss_index.reconstruct_batch(ids) @ query
                 truth = set(ids[np.argsort(-sims, kind="stable")[:n]].tolist())
                 t0 = time.perf_counter()
-                found = _search_with(faiss_index, query[None, :], k, mask, exact_below)
+                found = store.search.search(faiss_index, query[None, :], k, mask, exact_below)[1]
                 seconds.append(time.perf_counter() - t0)
                 recalls.append(len(truth & set(found.tolist())) / n)
                 filled.append(len(found) / n)
@@ -290,18 +290,6 @@ def filtered_main(index_dir: Path, questions: Path, windows: list[int], sample: 
             }
         out[f"{span}d"] = row
     return out
-
-
-def _search_with(faiss_index: Any, query: np.ndarray, k: int, mask: np.ndarray, exact_below: int) -> np.ndarray:
-    """`rag.store.search.search` with `EXACT_BELOW` set to `exact_below` (0: the filtered graph walk always)."""
-    from rag.store import search
-
-    kept = search.EXACT_BELOW
-    search.EXACT_BELOW = exact_below
-    try:
-        return search.search(faiss_index, query, k, mask)[1]
-    finally:
-        search.EXACT_BELOW = kept
 
 
 def _recall(found: Any, truth: Any, k: int) -> float:

@@ -90,7 +90,7 @@ class Retriever:
         found: list[tuple[float, int]] = []
         for seg in self._segments:
             mask = visible[seg.start : seg.start + seg.size]
-            sims, ids = store.search.search(seg.faiss_index, qvec, c, None if mask.all() else mask)
+            sims, ids = store.search.search(seg.faiss_index, qvec, c, mask)
             found.extend((float(s), seg.start + int(i)) for s, i in zip(sims, ids) if s >= min_cosine)
         if len(self._segments) > 1:
             found.sort(key=lambda pair: -pair[0])

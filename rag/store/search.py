@@ -85,12 +85,16 @@ def write_faiss(index: Any, path: Path) -> None:
 
 
 def search(
-    faiss_index: Any, query: np.ndarray, k: int, visible: np.ndarray | None = None
+    faiss_index: Any,
+    query: np.ndarray,
+    k: int,
+    visible: np.ndarray | None = None,
+    exact_below: int = EXACT_BELOW,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The (up to) `k` best units of one segment for `query` (1, dim): (similarities, local ids), best first.
 
     `visible` (a bool per unit of the segment) restricts the search. An approximate (HNSW)
-    segment with at most `EXACT_BELOW` visible units scores them exactly instead: its filtered
+    segment with at most `exact_below` visible units scores them exactly instead: its filtered
     graph search misses most of a small subset. Exact scores tie-break on the lower id.
     """
     shown = faiss_index.ntotal if visible is None else int(visible.sum())
@@ -99,7 +103,7 @@ def search(
         return np.zeros(0, np.float32), np.zeros(0, np.int64)
     params = None
     if visible is not None and shown < faiss_index.ntotal:
-        if shown <= EXACT_BELOW and hasattr(faiss_index, "hnsw"):
+        if shown <= exact_below and hasattr(faiss_index, "hnsw"):
             ids = np.flatnonzero(visible)
             sims = faiss_index.reconstruct_batch(ids) @ query[0]
             best = np.argsort(-sims, kind="stable")[:k]  # `ids` ascend: a tie keeps the lower id first
