@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import build, store
@@ -109,15 +109,17 @@ def answer(
     index_dir: str | os.PathLike[str] = DEFAULT_INDEX,
     k: int | None = None,
     as_of: str | dt.date | None = None,
+    within: str | Iterable[str] | None = None,
     settings: Settings | None = None,
 ) -> Answer:
     """Answer `question` from the default index (`./index` built from `./seeds`).
 
     The index is built when missing and rebuilt when stale, so an answer is never served
     from text that no longer matches its file. `as_of` (a date or 'YYYY-MM-DD') hides
-    articles dated after it. Raises `ValueError` for an empty question or a bad `as_of`.
+    articles dated after it; `within` (document ids) answers from those articles only.
+    Raises `ValueError` for an empty question or a bad `as_of`.
     """
-    return ensure_index(sources, index_dir, settings).answer(question, k=k, as_of=as_of)
+    return ensure_index(sources, index_dir, settings).answer(question, k=k, as_of=as_of, within=within)
 
 
 def brief(

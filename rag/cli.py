@@ -107,7 +107,7 @@ def _ask(args: argparse.Namespace) -> int:
     from .api import ensure_index, load_index
 
     index = ensure_index(args.sources, args.index) if args.sources else load_index(args.index)
-    ans = index.answer(args.question, k=args.k, as_of=args.as_of)
+    ans = index.answer(args.question, k=args.k, as_of=args.as_of, within=args.doc)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -262,6 +262,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="answer as of this day (YYYY-MM-DD): later articles are not quoted",
     )
+    a.add_argument(
+        "--doc",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="answer from this article only (repeat for several); ids as `rag ask --json` prints them",
+    )
     a.add_argument("--json", action="store_true", help="print the answer as JSON")
     a.set_defaults(run=_ask)
 
@@ -293,6 +300,11 @@ def parser() -> argparse.ArgumentParser:
         "--briefing",
         action="store_true",
         help="also score the briefings of suites that hold a briefing.jsonl, against three baselines (minutes)",
+    )
+    e.add_argument(
+        "--gold-article",
+        action="store_true",
+        help="also answer each question that names its article from that article alone: what choosing the article costs",
     )
     e.add_argument(
         "--failures",

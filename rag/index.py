@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -69,25 +70,37 @@ class Index:
         except (KeyError, TypeError):
             raise KeyError(f"no document {doc_id!r} in this index") from None
 
-    def answer(self, question: str, k: int | None = None, *, as_of: str | dt.date | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        k: int | None = None,
+        *,
+        as_of: str | dt.date | None = None,
+        within: str | Iterable[str] | None = None,
+    ) -> Answer:
         """Answer `question` with a verbatim quote, or say the articles don't.
 
         `k` is the number of supporting passages (default `settings.passages`). `as_of` (a date
         or 'YYYY-MM-DD') hides articles dated after it; "now" in a question means `as_of`, or
-        the newest article's date. Raises `ValueError` for an empty question or a bad `as_of`;
-        a very long question is trimmed, with a notice.
+        the newest article's date. `within` (a document id, or several) answers from those
+        articles only. Raises `ValueError` for an empty question, a bad `as_of` or an empty
+        `within`, `KeyError` for an id of `within` that is not indexed; a very long question
+        is trimmed, with a notice.
         """
         question, notice = clean_question(question, self.settings.max_question_chars)
         k = self.settings.passages if k is None else k
         if type(k) is not int or k < 1:  # bool is an int, but k=True is a mistake
             raise ValueError(f"k must be a positive integer, got {k!r}")
         frame = temporal.time_frame(question, as_of, self._timeline.newest)
+        only = None if within is None else self._units_of(within)
         asked = frame.as_of.isoformat() if frame.as_of else None
         if not self._documents:
             return refusal(question, notice=notice, as_of=asked)
         visible = self._timeline.visible(frame)
+        if only is not None:
+            visible = only if visible is None else visible & only
         if visible is not None and not (visible & self._data.unit_live).any():
-            return refusal(question, self._nothing_visible(frame), notice=notice, as_of=asked)
+            return refusal(question, self._nothing_visible(frame, only is not None), notice=notice, as_of=asked)
         ranked = self._ranked(frame.topic, visible)
         if not ranked:
             return refusal(question, notice=notice, as_of=asked)
@@ -125,7 +138,25 @@ class Index:
     def _answers(self, candidate: signals.Candidate) -> bool:
         return signals.confidence(candidate.signals, self._ranker is not None) >= temporal.ANSWER_CONFIDENCE
 
-    def _nothing_visible(self, frame: temporal.TimeFrame) -> str:
+    def _units_of(self, doc_ids: str | Iterable[str]) -> np.ndarray:
+        """A bool per unit: it belongs to one of `doc_ids` (one id or several)."""
+        ids = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids)
+        if not ids:
+            raise ValueError("within names no article: give one document id or more")
+        rows = []
+        for doc_id in ids:
+            row = self._data.doc_rows.get(doc_id) if isinstance(doc_id, str) else None
+            if row is None:
+                raise KeyError(f"no document {doc_id!r} in this index")
+            rows.append(row)
+        return np.isin(self._data.units.doc_rows, rows)
+
+    def _nothing_visible(self, frame: temporal.TimeFrame, within: bool = False) -> str:
+        if within:
+            what = f"dated on or before {frame.as_of}" if frame.as_of is not None else "visible"
+            if frame.window is not None:
+                what = f"about {frame.window.iso().replace('/', ' to ')}"
+            return f"No sentence of the articles asked for is {what}."
         oldest = self._timeline.oldest
         if frame.as_of is not None and oldest is not None and frame.as_of < oldest:
             return f"No article is dated on or before {frame.as_of}: the oldest is of {oldest}."

@@ -124,6 +124,38 @@ def summarize(outcomes: Sequence[Outcome], *, chosen: float | None = None) -> Me
 
 
 @dataclass(frozen=True)
+class GoldArticle:
+    """Answerable questions that name their article: answered right over every article, and handed only that one.
+
+    The gap between the two is what choosing among articles costs; what is lost with the right
+    article in hand is lost choosing within it.
+    """
+
+    part: str
+    questions: int
+    open_accuracy: float | None
+    gold_accuracy: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures."""
+        return {
+            "questions": self.questions,
+            "open_accuracy": _round(self.open_accuracy),
+            "gold_article_accuracy": _round(self.gold_accuracy),
+        }
+
+
+def gold_article(part: str, pairs: Sequence[tuple[Outcome, Outcome]]) -> GoldArticle:
+    """`GoldArticle` of (open outcome, gold-article outcome) pairs of the same questions."""
+    return GoldArticle(
+        part,
+        len(pairs),
+        _rate(sum(o.correct for o, _ in pairs), len(pairs)),
+        _rate(sum(g.correct for _, g in pairs), len(pairs)),
+    )
+
+
+@dataclass(frozen=True)
 class SuiteReport:
     """Everything measured on one suite: overall, per part, and each question's outcome."""
 
@@ -136,6 +168,7 @@ class SuiteReport:
     build_seconds: float | None = None
     index_note: str | None = None
     kinds: tuple[tuple[str, Metrics], ...] = ()  # per `kind` of question, when the suite has kinds
+    gold_article: tuple[GoldArticle, ...] = ()  # overall, then per part, when asked for
 
     @property
     def offsets_ok(self) -> bool:
@@ -162,6 +195,8 @@ class SuiteReport:
             "parts": {name: m.to_dict() for name, m in self.parts},
             "kinds": {name: m.to_dict() for name, m in self.kinds},
         }
+        if self.gold_article:
+            out["gold_article"] = {g.part: g.to_dict() for g in self.gold_article}
         if failures:
             out["failures"] = {c: [o.to_dict() for o in os_] for c, os_ in self.failures().items()}
         return out

@@ -76,6 +76,15 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
                 )
             )
         lines += _columns(kind_rows)
+    if report.gold_article:
+        lines.append("")
+        lines.append("choosing the article (answerable questions naming theirs: over every article / handed only it):")
+        gold_rows = [("part", "n", "accuracy", "gold article", "gap")]
+        for g in report.gold_article:
+            gap = None if g.open_accuracy is None or g.gold_accuracy is None else g.gold_accuracy - g.open_accuracy
+            points = "–" if gap is None else f"{100 * gap:+.1f} points"
+            gold_rows.append((g.part, str(g.questions), _pct(g.open_accuracy), _pct(g.gold_accuracy), points))
+        lines += _columns(gold_rows)
     lines.append("")
     lines.append("coverage/accuracy trade-off (accuracy over answerable, abstention over unanswerable):")
     head = ["threshold", "answered", "accuracy", "abstain"]

@@ -8,11 +8,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .metrics import SuiteReport, summarize
+from .metrics import SuiteReport, gold_article, summarize
 from .report import format_report
 from .score import AnswerFn, TextOf, score_answer
 from .suite import Suite, load_suite
@@ -88,12 +89,15 @@ def evaluate_index(
     *,
     threshold: float | None = None,
     build_seconds: float | None = None,
+    with_gold_article: bool = False,
 ) -> SuiteReport:
     """Score `index` on `suite` at `threshold` (default: the index's own), with an exact curve.
 
     Questions are answered at threshold 0 (one retrieval each) and the threshold is applied
     to the recorded confidences. One untimed warm-up answer comes first, so latency does
-    not include loading the model.
+    not include loading the model. `with_gold_article`: the answerable questions that name
+    their article are answered again from that article alone (`Index.answer(within=...)`),
+    and the report's `gold_article` compares the two.
     """
     suite = suite if isinstance(suite, Suite) else load_suite(suite)
     chosen = index.settings.threshold if threshold is None else threshold
@@ -101,7 +105,22 @@ def evaluate_index(
         raise ValueError(f"threshold must be between 0 and 1, got {chosen}")
     unrefusing = index.with_settings(threshold=0.0)
     unrefusing.answer(suite.rows[0].q)
-    return evaluate(unrefusing.answer, suite, index=index, threshold=chosen, build_seconds=build_seconds)
+    report = evaluate(unrefusing.answer, suite, index=index, threshold=chosen, build_seconds=build_seconds)
+    if not with_gold_article:
+        return report
+    text_of = lambda d: index.document(d).text  # noqa: E731
+    indexed = set(index.doc_ids)  # a suite's file skipped as a copy of another is not indexed
+    pairs = []
+    for o in report.outcomes:
+        row = o.row
+        if row.answerable and row.doc in indexed:
+            given = unrefusing.answer(row.q, as_of=row.as_of, within=row.doc)
+            pairs.append((o, score_answer(row, given, text_of, threshold=chosen)))
+    by_part = (
+        [(part, [p for p in pairs if p[0].row.part == part]) for part in suite.parts] if len(suite.parts) > 1 else []
+    )
+    found = [gold_article("all", pairs)] + [gold_article(part, mine) for part, mine in by_part if mine]
+    return replace(report, gold_article=tuple(found))
 
 
 def suite_index(suite: Suite) -> tuple[Index, float]:
@@ -126,7 +145,11 @@ def suite_index(suite: Suite) -> tuple[Index, float]:
 
 
 def iter_reports(
-    paths: Sequence[str | os.PathLike[str]], *, threshold: float | None = None, part: str | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    threshold: float | None = None,
+    part: str | None = None,
+    with_gold_article: bool = False,
 ) -> Iterator[SuiteReport]:
     """Load, index and score each suite folder in `paths`, yielding each report when done.
 
@@ -140,7 +163,9 @@ def iter_reports(
         suites = [s.only_part(part) for s in suites]
     for suite in suites:
         index, seconds = suite_index(suite)
-        yield evaluate_index(index, suite, threshold=threshold, build_seconds=seconds)
+        yield evaluate_index(
+            index, suite, threshold=threshold, build_seconds=seconds, with_gold_article=with_gold_article
+        )
 
 
 def run(
@@ -183,7 +208,10 @@ def main(args: argparse.Namespace) -> int:
                 briefing.report(result)
                 print(flush=True)
     reports: list[SuiteReport] = []
-    for report in iter_reports(qa_suites, threshold=args.threshold, part=args.part) if qa_suites else ():
+    gold = getattr(args, "gold_article", False)
+    for report in (
+        iter_reports(qa_suites, threshold=args.threshold, part=args.part, with_gold_article=gold) if qa_suites else ()
+    ):
         if not args.json:  # show each suite as soon as it is done
             print(("\n" if reports or expression_sets else "") + format_report(report, failures=failures), flush=True)
         reports.append(report)

@@ -49,6 +49,16 @@ def test_ask_refusal_says_so(seed_index, capsys):
     assert "don't say" in out and "not answers" in out
 
 
+def test_ask_within_one_article_answers_from_it_and_an_unknown_id_is_one_line(seed_index, capsys):
+    (doc_id,) = seed_index.doc_ids
+    assert main(["ask", GENEVA_Q, "--index", str(seed_index.path), "--doc", doc_id, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["found"] is True and data["doc_id"] == doc_id and "Geneva" in data["text"]
+    assert main(["ask", GENEVA_Q, "--index", str(seed_index.path), "--doc", "nope.txt"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "no document 'nope.txt'" in err and "Traceback" not in err
+
+
 def test_build_reports_what_it_did(seed_dir, tmp_path, capsys):
     assert main(["build", "--sources", str(seed_dir), "--index", str(tmp_path / "ix")]) == 0
     assert "1 added" in capsys.readouterr().out

@@ -42,3 +42,30 @@ def test_cli_eval_runs_a_suite(tmp_path, capsys):
     assert "1 question," in out and "coverage/accuracy" in out
     assert cli_main(["eval", str(root), "--part", "nope"]) == 2
     assert "no question of part 'nope'" in capsys.readouterr().err
+
+
+def test_gold_article_measure_shows_what_choosing_the_article_costs(tmp_path, capsys):
+    # two articles answer "how many troops" with different figures; the question names the older
+    # one, so over both articles the newer figure is quoted (wrong here), from its own article right
+    root = tmp_path / "gap"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "old.txt").write_text(
+        "date: 2022-01-04\n\nRussia has massed 100,000 troops near the border.\nTalks are planned.\n"
+    )
+    (root / "docs" / "new.txt").write_text(
+        "date: 2022-01-11\n\nRussia has now massed about 130,000 troops near the border.\nTalks go on.\n"
+    )
+    rows = [
+        {"q": "How many troops has Russia massed near the border?", "gold": ["100,000"], "doc": "old.txt"},
+        {"q": "What is the capital of Australia?", "unanswerable": True},
+    ]
+    (root / "qa.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    suite = ev.load_suite(root)
+    index, _ = ev.suite_index(suite)
+    report = ev.evaluate_index(index, suite, with_gold_article=True)
+    (gold,) = report.gold_article  # one part: overall only; the unanswerable row is not in it
+    assert (gold.part, gold.questions, gold.open_accuracy, gold.gold_accuracy) == ("all", 1, 0.0, 1.0)
+    assert report.to_dict()["gold_article"]["all"]["gold_article_accuracy"] == 1.0
+    assert ev.evaluate_index(index, suite).gold_article == ()  # only when asked for
+    assert cli_main(["eval", str(root), "--gold-article"]) == 0
+    assert "+100.0 points" in capsys.readouterr().out

@@ -97,6 +97,38 @@ def test_as_of_before_every_article_says_so(stream: rag.Index) -> None:
     assert a.passages == () and a.doc_id is None
 
 
+def test_within_answers_from_the_named_article_only(stream: rag.Index) -> None:
+    q = "How many troops has Russia massed near the border?"
+    a = stream.answer(q, within=SEED)  # the newer 130,000 of the other article is out of reach
+    assert a.found and "100,000" in a.text and a.doc_id == SEED
+    assert all(p.doc_id == SEED for p in a.passages) and all(u.doc_id == SEED for u in a.updates)
+    support.assert_exact(stream, a)
+    both = stream.answer(q, within=[SEED, "2022-01-11-troops.txt"])
+    assert (both.doc_id, both.start, both.text) == (
+        stream.answer(q).doc_id,
+        stream.answer(q).start,
+        stream.answer(q).text,
+    )
+
+
+def test_within_and_as_of_together_say_when_nothing_is_left(stream: rag.Index) -> None:
+    a = stream.answer("How many troops?", within="2022-01-11-troops.txt", as_of="2022-01-05")
+    assert not a.found and a.text == "No sentence of the articles asked for is dated on or before 2022-01-05."
+    assert a.passages == () and a.doc_id is None
+
+
+@pytest.mark.parametrize(
+    ("within", "error", "match"),
+    [([], ValueError, "within names no article"), (["nope.txt"], KeyError, "no document 'nope.txt'"),
+     ([SEED, 7], KeyError, "no document 7")],
+)  # fmt: skip
+def test_within_naming_no_article_or_an_unknown_one_is_a_clear_error(
+    stream: rag.Index, within: list[object], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        stream.answer("How many troops?", within=within)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("bad", ["2022-13-01", "yesterday-ish", "31/31/2022", 20220101])
 def test_an_as_of_that_is_not_a_date_is_a_value_error_saying_what_to_type(stream: rag.Index, bad: object) -> None:
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
