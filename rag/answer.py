@@ -268,7 +268,7 @@ def compose(
         def answers_kind(text: str) -> bool:
             return answer_types.best_phrase(kind, text, question) is not None
 
-    first, last = quote_span(units, best.unit, scores, settings.max_quote_chars, answers_kind)
+    first, last = quote_span(units, best.unit, scores, settings.max_quote_chars, answers_kind, question)
     doc = documents[units[best.unit].doc_id]
     start, end = clip(doc, units[first].start, units[last].end, settings.max_quote_chars, set(lexical.words(question)))
     text = doc.text[start:end]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rag import answer_types
 from rag.answer import quote_span
 from rag.chunking import Span
+from rag.quote import restates
 
 
 def spans(*texts: str) -> list[Span]:
@@ -70,3 +71,26 @@ def test_quote_span_does_not_join_a_neighbour_that_lacks_the_kind_too_or_another
     assert quote_span(units, 0, {0: 2.0}, 400, holds(answer_types.NUMBER, question)) == (0, 0)
     other = [*spans("We evacuated civilians."), Span("e.txt", 0, 19, "300 people are safe.")]
     assert quote_span(other, 0, {0: 2.0}, 400, holds(answer_types.NUMBER, question)) == (0, 0)
+
+
+def test_quote_span_joins_the_next_sentence_to_one_that_only_restates_the_question():
+    question = "Which humanitarian corridor was finally organized yesterday?"
+    units = spans(
+        "Yesterday we finally managed to organize a humanitarian corridor.",
+        "From the city of Sumy to Poltava.",
+        "Markets fell.",
+    )
+    assert quote_span(units, 0, {0: 2.0}, 400, question=question) == (0, 1)
+    # without the question, or when the sentence says more than the question asked, it stands alone
+    assert quote_span(units, 0, {0: 2.0}, 400) == (0, 0)
+    said_more = spans(
+        "Officials organized a humanitarian corridor from Sumy to Poltava under heavy shelling.", "Markets fell."
+    )
+    assert quote_span(said_more, 0, {0: 2.0}, 400, question=question) == (0, 0)
+
+
+def test_restates_counts_new_content_words_not_pronouns_or_the_time_already_asked():
+    question = "Which shrine is returning to St. Sophia of Kyiv?"
+    assert restates("One of the most revered shrines of Sophia of Kyiv.", question)
+    assert not restates("The icon of St. Mykola Mokryi, the first miraculous icon, returns to Kyiv.", question)
+    assert restates("Today we said it again.", "What did they say today?")
