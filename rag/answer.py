@@ -201,15 +201,14 @@ def supporting_passages(
     """The context passages holding the best candidates (given best first), each passage once, at most `k`.
 
     `passages_of(doc_id)` gives a document's passages in order. A passage carries the signals
-    and the resolved dates of the candidate sentence that brought it.
+    and the resolved dates of the candidate sentence that brought it: the first one is the best
+    candidate's, even when its sentence straddles two passages (it brings the one holding most of it).
     """
     best_for: dict[tuple[str, int, int], tuple[Span, Candidate]] = {}
     for cand in candidates:
-        unit = units[cand.unit]
-        for p in passages_of(unit.doc_id):
-            if p.start <= unit.start and unit.end <= p.end:
-                best_for.setdefault((p.doc_id, p.start, p.end), (p, cand))
-                break
+        p = _passage_holding(units[cand.unit], passages_of(units[cand.unit].doc_id))
+        if p is not None:
+            best_for.setdefault((p.doc_id, p.start, p.end), (p, cand))
         if len(best_for) >= k:
             break
     out = []
@@ -232,6 +231,18 @@ def supporting_passages(
             )
         )
     return tuple(out)
+
+
+def _passage_holding(unit: Span, passages: Iterable[Span]) -> Span | None:
+    """The passage holding all of `unit`, else the one holding most of it (None when none overlaps it)."""
+    best, most = None, 0
+    for p in passages:
+        if p.start <= unit.start and unit.end <= p.end:
+            return p
+        overlap = min(p.end, unit.end) - max(p.start, unit.start)
+        if overlap > most:
+            best, most = p, overlap
+    return best
 
 
 def refusal(question: str, text: str = NOT_FOUND, **fields: Any) -> Answer:
