@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from rag import answer_types
-from rag.answer import quote_span
+from rag.answer import quote_span, supporting_passages
 from rag.chunking import Span
+from rag.documents import Document
+from rag.signals import Candidate
 from rag.quote import restates
 
 
@@ -94,3 +96,23 @@ def test_restates_counts_new_content_words_not_pronouns_or_the_time_already_aske
     assert restates("One of the most revered shrines of Sophia of Kyiv.", question)
     assert not restates("The icon of St. Mykola Mokryi, the first miraculous icon, returns to Kyiv.", question)
     assert restates("Today we said it again.", "What did they say today?")
+
+
+def test_the_first_supporting_passage_is_the_chosen_sentences_even_when_it_straddles_two_passages():
+    # passages (context chunks) are cut apart from sentences: the best sentence may start in one and end
+    # in the next; its passage, and so its signals, must still come first (the eval fits on them)
+    text = "Talks were held in Geneva on Monday. Officials said the next round will take place in Vienna soon."
+    doc = Document("d.txt", text, sha256="0" * 64)
+    units = [Span("d.txt", 0, 36, text[0:36]), Span("d.txt", 37, len(text), text[37:])]
+    passages = [Span("d.txt", 0, 60, text[0:60]), Span("d.txt", 55, len(text), text[55:])]
+    best = Candidate(unit=1, signals={"dense": 0.9}, score=2.0)
+    other = Candidate(unit=0, signals={"dense": 0.4}, score=1.0)
+    found = supporting_passages([best, other], units, lambda _: passages, {"d.txt": doc}, lambda _: [], 2)
+    assert [(p.start, p.end) for p in found] == [(55, len(text)), (0, 60)]
+    assert found[0].signals == {"dense": 0.9} and found[1].signals == {"dense": 0.4}
+
+
+def test_a_sentence_holding_the_asked_for_figure_stands_alone_however_closely_it_restates_the_question():
+    question = "How many foreign missions are working in Kyiv now?"
+    units = spans("Already 37 foreign missions are working in Kyiv.", "I am grateful to all of them.")
+    assert quote_span(units, 0, {0: 2.0}, 400, holds(answer_types.NUMBER, question), question) == (0, 0)
