@@ -100,9 +100,14 @@ def quote_span(
         if scores[j] >= scores[best] - NEIGHBOUR_MARGIN:
             return min(j, best), max(j, best)
     holds_answer = answers_kind is not None and answers_kind(unit.text)
-    if question is not None and not holds_answer and nxt < len(units) and fits(best, nxt):
-        if restates(unit.text, question):
-            return best, nxt
+    if (
+        question is not None
+        and not holds_answer
+        and nxt < len(units)
+        and fits(best, nxt)
+        and restates(unit.text, question)
+    ):
+        return best, nxt
     return best, best
 
 

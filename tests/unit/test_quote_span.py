@@ -6,8 +6,8 @@ from rag import answer_types
 from rag.answer import quote_span, supporting_passages
 from rag.chunking import Span
 from rag.documents import Document
-from rag.signals import Candidate
 from rag.quote import restates
+from rag.signals import Candidate
 
 
 def spans(*texts: str) -> list[Span]:
