@@ -1,4 +1,4 @@
-"""Which neighbouring sentences join the best one in a quote (`rag.answer.quote_span`)."""
+"""Which neighbouring sentences join the best one in a quote (`rag.answer.quote_span`), and which passages support it."""
 
 from __future__ import annotations
 
