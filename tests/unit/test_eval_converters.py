@@ -1,7 +1,8 @@
-"""The suite-making scripts: the SQuAD v2 converter and the seeded fit/held-out split."""
+"""The suite-making scripts: the SQuAD v2 converter, the seeded fit/held-out split, the dated SQuAD probe."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -122,3 +123,17 @@ def test_assign_parts_is_stratified_and_keeps_existing_parts():
     assert out[0]["part"] == "held-out" and all("part" in r for r in out)
     assert sum(r["part"] == "fit" for r in out[1:10]) == 4 and sum(r["part"] == "fit" for r in out[10:]) == 2
     assert assign_parts.assign(rows, seed=1) == out  # the seed fixes the split
+
+
+def test_squad_news_probe_dates_each_paragraph_and_asks_its_question_on_or_after_that_day(tmp_path):
+    news = load_script("squad_news_suite")
+    out = tmp_path / "news"
+    n = news.write_suite(out, titles=2, lag=7, seed=1)
+    suite = ev.load_suite(out)  # the suite loader's own checks pass
+    assert len(suite.rows) == n == len(list((out / "docs").iterdir()))
+    assert {r.part for r in suite.rows} == {"fit", "held-out"}  # split by title
+    for row in suite.rows:
+        text = (out / "docs" / row.doc).read_text(encoding="utf-8")
+        day = row.doc[:10]
+        assert text.startswith(f"date: {day}\n") and any(g in text for g in row.gold)
+        assert 0 <= (dt.date.fromisoformat(row.as_of) - dt.date.fromisoformat(day)).days <= 7
