@@ -27,30 +27,9 @@ RESTATES_NEW_TERMS = 3
 # Words that add nothing to a question: who speaks, and the time it already names.
 _SAYS_NOTHING_NEW = frozenset(
     lexical.stem(w)
-    for w in [
-        "we",
-        "our",
-        "us",
-        "i",
-        "my",
-        "you",
-        "your",
-        "they",
-        "their",
-        "he",
-        "she",
-        "his",
-        "her",
-        "it",
-        "its",
-        "today",
-        "yesterday",
-        "now",
-        "also",
-        "just",
-        "already",
-    ]
-)
+    for w in ("we", "our", "us", "i", "my", "you", "your", "they", "their", "he", "she", "his", "her", "it", "its",
+              "today", "yesterday", "now", "also", "just", "already")
+)  # fmt: skip
 # A sentence opening with one of these leans on the one before it ("He told reporters...").
 _LEANS_BACK = re.compile(
     r"^[“\"]?(?:He|She|They|It|His|Her|Their|Its|This|That|These|Those|Such|The\s+(?:move|talks|call|statement|meeting)s?)\b"
