@@ -68,7 +68,8 @@ def quote_span(
         return prev, best
     if nxt < len(units) and fits(best, nxt) and _LEANS_FORWARD.search(unit.text):
         return best, nxt
-    if answers_kind is not None and not answers_kind(unit.text):
+    holds_answer = answers_kind is not None and answers_kind(unit.text)
+    if answers_kind is not None and not holds_answer:
         if nxt < len(units) and fits(best, nxt) and answers_kind(units[nxt].text):
             return best, nxt
         if prev >= 0 and fits(prev, best) and answers_kind(units[prev].text):
@@ -78,7 +79,6 @@ def quote_span(
         j = max(near, key=lambda j: scores[j])
         if scores[j] >= scores[best] - NEIGHBOUR_MARGIN:
             return min(j, best), max(j, best)
-    holds_answer = answers_kind is not None and answers_kind(unit.text)
     if (
         question is not None
         and not holds_answer
