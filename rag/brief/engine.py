@@ -11,7 +11,7 @@ import numpy as np
 from ..dates import parse_date
 from .changes import FigureIndex, change_text
 from .items import make_item, timeline_key
-from .relevance import ABOUT_THRESHOLD, topic_relevance
+from .relevance import ABOUT_THRESHOLD, topic_relevance, topic_words
 from .salience import Salience, Weights, salience
 from .select import Options, Pick, choose, ranked
 from .types import Briefing, BriefingItem, DatedSentence
@@ -28,6 +28,7 @@ def build_briefing(
     weights: Weights = Weights(),  # noqa: B008
     options: Options = Options(),  # noqa: B008
     window: Window | None = None,
+    topic: str | None = None,
 ) -> tuple[BriefingItem, ...]:
     """The items of a briefing over `sentences` (every sentence of the window's articles), in timeline order.
 
@@ -35,13 +36,16 @@ def build_briefing(
     `topic_relevance`) how much it is about the topic, or None for no topic. `document_text(doc_id)`
     gives an article's full text, so a sentence that leans on its neighbour can be quoted with it;
     without it every item is one sentence. `window` (the sentences' `Window`) saves laying them
-    out again. Raises `ValueError` when the shapes disagree.
+    out again. `topic` (with `relevance`) keeps the topic's own words from making a sentence
+    specific. Raises `ValueError` when the shapes disagree.
     """
     _check(sentences, vectors, relevance, max_items)
     if not sentences:
         return ()
     vectors = np.asarray(vectors, dtype=np.float32)
-    sal = salience(sentences, weights, window)
+    window = window if window is not None else Window(sentences)
+    topic_terms = [i for ids in topic_words(topic) for i in ids] if topic and relevance is not None else []
+    sal = salience(sentences, weights, window, topic_terms)
     picks = choose(sentences, vectors, sal, ranked(sal, relevance, options), max_items, options)
     picks = _with_changes(sentences, vectors, sal, picks, max_items, options)
     items = []
@@ -175,6 +179,7 @@ def make_briefing(
         weights=weights,
         options=options,
         window=window,
+        topic=topic,
     )
     if not items:
         return replace(empty, notice="the articles of this window hold no statement beyond greetings and slogans")

@@ -77,6 +77,14 @@ _ACTION_WORDS = (
     "elect election vote resign appoint dismiss apply application join recognize declare veto law membership referendum"
 )
 _ACTION = frozenset(lexical.terms(_ACTION_WORDS))
+# Talk about talk: speaking, calling, asking, thanking. A sentence that holds one of these and no act
+# ("I spoke with the Presidents of Portugal and Lithuania") reports a conversation, not a development.
+_TALK = frozenset(
+    lexical.terms(
+        "spoke speak speaking discuss discussed conversation conversations call called phone said say says told "
+        "asked heard thank thanked grateful gratitude"
+    )
+)
 # Speaking to the audience ("you", "your"): an appeal, not a report.
 _ADDRESSED = re.compile(r"\b(?:you|your|yours|yourselves)\b", re.IGNORECASE)
 
@@ -109,6 +117,7 @@ class SentenceFeatures:
     past: bool  # has a verb in the past tense or perfect ("attacked", "has announced", "took")
     action: bool  # names a concrete act: an attack, an agreement, a delivery, a meeting, sanctions, a vote
     addressed: bool  # speaks to the audience ("you", "your")
+    talk: bool  # reports speaking, a call or thanks and no act ("I spoke with ...", "I thanked ...")
     key: str  # the text after `rag.eval.suite.normalize`: equal keys are word-for-word copies
 
 
@@ -224,6 +233,7 @@ def features(text: str) -> SentenceFeatures:
         rhetorical=bool(_RHETORIC.search(text)),
         past=bool(_PAST.search(text)),
         action=not terms.isdisjoint(_ACTION),
+        talk=not terms.isdisjoint(_TALK) and terms.isdisjoint(_ACTION),
         addressed=bool(_ADDRESSED.search(text)),
         key=" ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split()).casefold(),
     )

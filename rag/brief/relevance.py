@@ -2,7 +2,10 @@
 
 A sentence is about the topic when its MiniLM vector is close to the topic's, when it uses the
 topic's words, or when the sentences right around it do: "It is known that as of now, more than
-130 people were rescued." is about Mariupol because the sentence before it names the theatre.
+130 people were rescued." is about Mariupol because the sentence before it names the theatre. A
+sentence that names places or people of its own borrows nothing from its neighbours: "3,806
+Ukrainians were evacuated from the Kyiv and Luhansk regions" is not about Mariupol because the
+sentence before it was.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ def topic_relevance(
     `topic_vector` is the unit-length MiniLM vector of `topic` (`rag.embedding.encode`). Own
     relevance is the mean of the scaled cosine and the share of the topic's terms the sentence
     uses (a topic word counts when a word with its first six letters is there: "negotiate" for
-    "negotiations"); a neighbour lends 0.8 (next) or 0.6 (two away) of its own. `window` (the
+    "negotiations"); to a sentence that names no place or person of its own, a neighbour lends 0.8
+    (next) or 0.6 (two away) of its own relevance. `window` (the
     same sentences' `Window`) saves laying them out again.
     """
     if len(sentences) != len(vectors):
@@ -51,14 +55,24 @@ def topic_relevance(
     win = window if window is not None else Window(sentences)
     cosine = np.asarray(vectors, dtype=np.float32) @ np.asarray(topic_vector, dtype=np.float32).reshape(-1)
     dense = np.clip((cosine - COSINE_FLOOR) / (COSINE_FULL - COSINE_FLOOR), 0.0, 1.0)
-    wanted = list(dict.fromkeys(lexical.terms(topic)))
+    wanted = topic_words(topic)
     own = dense
     if wanted:
         cover = np.zeros(len(sentences), np.float32)
-        for term in wanted:
-            ids = {term_id(term), *(terms_with_prefix(term[:PREFIX]) if len(term) >= PREFIX else ())}
+        for ids in wanted:
             hit = np.zeros(len(sentences), bool)
             hit[win.term_owner[np.isin(win.term_ids, np.fromiter(ids, np.int64, len(ids)))]] = True
             cover += hit
         own = 0.5 * dense + 0.5 * cover / len(wanted)
-    return win.lend(own.astype(np.float32), *NEIGHBOUR_WEIGHT)
+    own = own.astype(np.float32)
+    # a sentence that names its own places or people says what it is about: it borrows nothing
+    named = np.fromiter((bool(f.names) for f in win.found), bool, len(sentences))
+    return np.where(named, own, win.lend(own, *NEIGHBOUR_WEIGHT)).astype(np.float32)
+
+
+def topic_words(topic: str) -> list[frozenset[int]]:
+    """For each content word of `topic`, the vocabulary ids that count as it (a long word: any with its first letters)."""
+    return [
+        frozenset({term_id(term), *(terms_with_prefix(term[:PREFIX]) if len(term) >= PREFIX else ())})
+        for term in dict.fromkeys(lexical.terms(topic))
+    ]

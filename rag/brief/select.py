@@ -29,7 +29,7 @@ class Options:
     thread_cosine: float = 0.65  # at or above (and below duplicate_cosine): the same thread of news
     newest_share: float = 0.9  # a thread's newer sentence scoring this share of the best is quoted instead
     pool: int = 300  # candidates considered after ranking (the rest cannot win anyway)
-    diversity: float = 0.3  # MMR: weight of a candidate's best cosine to the items already taken
+    diversity: float = 0.7  # MMR: weight of a candidate's best cosine to the items already taken
     same_article: float = 0.1  # penalty per item already taken from the same article
     same_day: float = 0.0  # penalty per item already taken from an article of the same day
     duplicate_cosine: float = 0.85  # at or above: the same statement reworded, never two items

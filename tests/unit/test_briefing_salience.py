@@ -1,0 +1,79 @@
+"""What makes a sentence of a window news: talk is not an act, a topic's own words are not specific, a
+sentence naming its own places does not borrow a neighbour's topic. No model: hand-made windows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from rag.brief.features import features
+from rag.brief.relevance import topic_relevance, topic_words
+from rag.brief.salience import Weights, salience
+from rag.brief.types import DatedSentence
+from rag.brief.window import Window
+
+
+def window(*rows: tuple[str, str], day: date = date(2022, 3, 16)) -> list[DatedSentence]:
+    """One sentence per (article, text), laid out one after the other in each article."""
+    out, at = [], {}
+    for doc_id, text in rows:
+        start = at.get(doc_id, 0)
+        out.append(DatedSentence(len(out), doc_id, start, start + len(text), text, day))
+        at[doc_id] = start + len(text) + 1
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "talk"),
+    [
+        ("Yesterday I spoke with the Presidents of Portugal and Lithuania.", True),
+        ("I thanked our partners for their support.", True),
+        ("I spoke with the Chancellor about the supply of anti-tank weapons.", False),  # an act is reported
+        ("Russian troops captured our convoy.", False),
+    ],
+)
+def test_talk_is_a_conversation_without_an_act(text, talk):
+    assert features(text).talk is talk
+
+
+def test_a_meeting_outranks_a_call_with_the_same_people():
+    sentences = window(
+        ("a.txt", "Yesterday I spoke with the Presidents of Portugal and Lithuania."),
+        ("b.txt", "Yesterday I met the Presidents of Portugal and Lithuania."),
+        ("c.txt", "Trains left the station on time."),
+    )
+    score = salience(sentences).score
+    assert score[1] > score[0]
+    assert salience(sentences, Weights(talk=0.0)).score[0] > score[0]  # the call is marked down as talk
+
+
+def test_the_topics_own_words_do_not_make_a_sentence_specific():
+    sentences = window(
+        ("a.txt", "We have always insisted on negotiations."),
+        ("a.txt", "The delegations met in Istanbul today."),
+        ("b.txt", "The weather was cold in the morning."),
+        ("c.txt", "Trains left the station on time."),
+        ("d.txt", "Yesterday I spoke with the Presidents of Portugal and Lithuania."),
+        ("d.txt", "Yesterday I met the Presidents of Portugal and Lithuania."),
+    )
+    win = Window(sentences)
+    plain = salience(sentences, window=win).score
+    assert plain[0] > plain[1]  # "negotiations" is a rare word of this window
+    topic = [i for ids in topic_words("negotiations") for i in ids]
+    on_topic = salience(sentences, window=win, topic_terms=topic).score
+    assert on_topic[1] > on_topic[0]  # in a briefing on negotiations, the meeting says more
+
+
+def test_a_sentence_naming_other_places_borrows_no_topic_from_its_neighbour():
+    sentences = window(
+        ("m.txt", "Russian aircraft bombed the theatre in Mariupol."),
+        ("m.txt", "More than 130 people were rescued."),
+        ("m.txt", "Hundreds were evacuated from Kyiv and Luhansk."),
+    )
+    vectors = np.zeros((3, 4), np.float32)  # no help from meaning: words and neighbours only
+    relevance = topic_relevance("Mariupol", sentences, vectors, np.zeros(4, np.float32))
+    assert relevance[0] == pytest.approx(0.5)  # it names the topic
+    assert relevance[1] == pytest.approx(0.4)  # no subject of its own: the sentence before lends 0.8 of its own
+    assert relevance[2] == 0.0  # Kyiv and Luhansk: about other places, whatever came two sentences before
