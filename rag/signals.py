@@ -1,7 +1,8 @@
 """The signals of a candidate sentence: each defined once, by name, with the weights that use it.
 
 A weighted sum of the `rank_weight`s orders the candidates (set by hand; coordinate ascent on the
-fit parts gained there and lost on held-out). A logistic combination of the `confidence_weight`s
+fit parts gained there and lost on held-out; the answer ranker's one weight is chosen on a grid
+of fit-part quote accuracy by `scripts/fit_weights.py --rank-grid`). A logistic combination of the `confidence_weight`s
 (plus `CONFIDENCE_BIAS`) is the refusal model's confidence; with the answer ranker on
 (`Settings.rerank` > 0) the `ranker_confidence_weight`s and `RANKER_CONFIDENCE_BIAS` are, fitted
 on the "fit" parts of eval/squad_dev, eval/seed and eval/ukraine_2022 (`scripts/fit_weights.py`).
@@ -41,58 +42,71 @@ SentenceScorer = Callable[[str, Sequence[str], Sequence[str] | None], np.ndarray
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("dense", "cosine of the sentence and the question (MiniLM)", rank_weight=1.0, confidence_weight=6.0),
+    Signal(
+        "dense",
+        "cosine of the sentence and the question (MiniLM)",
+        rank_weight=1.0,
+        confidence_weight=6.0,
+        ranker_confidence_weight=0.43,
+    ),
     Signal("dense_context", "the best cosine of its neighbours in the same article", rank_weight=0.25),
     Signal("bm25", "BM25 score, over the best BM25 score among the candidates", rank_weight=0.2),
     Signal("rrf", "fused reciprocal rank, 1 for rank 1 in both retrievers"),
     Signal(
         "coverage", "IDF-weighted share of the question's terms in the sentence", rank_weight=0.8, confidence_weight=3.0
     ),
-    Signal("coverage_context", "the same over the sentence and its neighbours", rank_weight=0.3, confidence_weight=1.5),
+    Signal(
+        "coverage_context",
+        "the same over the sentence and its neighbours",
+        rank_weight=0.3,
+        confidence_weight=1.5,
+        ranker_confidence_weight=0.21,
+    ),
     Signal(
         "missing",
         "IDF-weighted share of the question's key terms the whole article never uses",
         confidence_weight=-4.0,
-        ranker_confidence_weight=-0.36,
+        ranker_confidence_weight=-1.22,
     ),
     Signal("bigrams", "share of the question's adjacent term pairs the sentence repeats", rank_weight=0.2),
     Signal(
         "names",
         "share of the question's names and numbers the article holds",
         confidence_weight=2.0,
-        ranker_confidence_weight=1.68,
+        ranker_confidence_weight=1.61,
     ),
     Signal(
         "names_context",
         "share of them in the sentence and its neighbours",
         rank_weight=0.3,
-        ranker_confidence_weight=0.98,
+        ranker_confidence_weight=0.9,
     ),
     Signal(
         "answer_type",
         "1 when it holds a phrase of the asked kind (number, date, ...), 0 when not, 0.5 unknown",
         rank_weight=0.25,
         confidence_weight=3.0,
-        ranker_confidence_weight=1.15,
+        ranker_confidence_weight=0.76,
     ),
     Signal(
         "negation_mismatch",
         "1 when a negated question meets a sentence without negation",
         confidence_weight=-3.0,
-        ranker_confidence_weight=-1.52,
+        ranker_confidence_weight=-1.67,
     ),
-    # The ranker does not rank: on the fit parts a rank weight of 1 gained 0.3 points of quote
-    # accuracy over 0 (0.738 vs 0.735, one question per suite), it pulled wrong sentences over the
-    # dated one of "when" questions on the seed, and the time rules' margins are in hand-set units.
+    # The ranker's log-odds, not its probability: a linear score needs a linear input, and on the
+    # fit parts its rank weight (`scripts/fit_weights.py --rank-grid`) raised quote accuracy where
+    # the probability's never did. Unread candidates get the lowest log-odds read (see `_reranked`).
     Signal(
         "ranker",
-        "P(it answers) by the trained answer ranker (rag.rerank) for the best `Settings.rerank` candidates, else 0",
-        ranker_confidence_weight=1.95,
+        "log-odds that it answers, by the trained answer ranker (rag.rerank), for the best `Settings.rerank` candidates",
+        rank_weight=0.2,
+        ranker_confidence_weight=0.44,
     ),
     Signal(
         "margin",
         "rank score of the best sentence minus the runner-up's (1 when alone); set on the best only",
-        ranker_confidence_weight=1.6,
+        ranker_confidence_weight=0.78,
     ),
 )
 SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
@@ -107,7 +121,7 @@ CONFIDENCE_BIAS = -5.65
 RANKER_CONFIDENCE_WEIGHTS: Mapping[str, float] = {
     s.name: s.ranker_confidence_weight for s in SIGNALS if s.ranker_confidence_weight
 }
-RANKER_CONFIDENCE_BIAS = -4.3
+RANKER_CONFIDENCE_BIAS = -2.76
 
 _NEGATION = re.compile(r"\b(?:not|never|no|none|nor|neither|without|n't)\b|n['’]t\b", re.IGNORECASE)
 
@@ -235,14 +249,29 @@ def score_candidates(
 
 
 def _reranked(question: str, ranked: list[Candidate], units: Spans, ranker: SentenceScorer, n: int) -> list[Candidate]:
-    """`ranked` with the `ranker` signal of its first `n` candidates set, in the new rank order."""
+    """`ranked` with the `ranker` signal of every candidate set, in the new rank order.
+
+    The first `n` are read; the others get the lowest log-odds read, so that a candidate the
+    ranker never saw is not preferred to one it judged.
+    """
     top = ranked[:n]
     contexts = [_neighbours(units, c.unit) for c in top]
     probabilities = ranker(question, [units[c.unit].text for c in top], contexts)
-    read = {c.unit: float(p) for c, p in zip(top, probabilities, strict=True)}
-    out = [c if c.unit not in read else _with_signal(c, "ranker", read[c.unit]) for c in ranked]
+    read = {c.unit: log_odds(float(p)) for c, p in zip(top, probabilities, strict=True)}
+    floor = min(read.values(), default=0.0)
+    out = [_with_signal(c, "ranker", read.get(c.unit, floor)) for c in ranked]
     out.sort(key=lambda c: -c.score)
     return out
+
+
+# The ranker's probabilities are float32: 1e-6 keeps the log-odds finite (within about +-14).
+_LOG_ODDS_EPSILON = 1e-6
+
+
+def log_odds(probability: float) -> float:
+    """log(p / (1 - p)), with p kept inside [1e-6, 1 - 1e-6]."""
+    p = min(max(probability, _LOG_ODDS_EPSILON), 1.0 - _LOG_ODDS_EPSILON)
+    return math.log(p / (1.0 - p))
 
 
 def _with_signal(candidate: Candidate, name: str, value: float) -> Candidate:

@@ -147,13 +147,25 @@ def test_smoke_training_writes_a_model_that_loads_and_scores(tmp_path):
     assert scores.shape == (2,) and ((scores >= 0) & (scores <= 1)).all()
 
 
-def test_the_ranker_reads_the_best_candidates_by_the_hand_set_signals_and_no_others(seed_index):
+def test_the_ranker_reads_the_best_candidates_by_the_hand_set_signals_and_no_others(seed_index, monkeypatch):
     question = "Where will the talks take place?"
     by_hand = seed_index.candidates(question)  # the default: no ranker
     assert seed_index.settings.rerank == 0 and all(c.signals["ranker"] == 0.0 for c in by_hand)
-    ranked = seed_index.with_settings(rerank=8).candidates(question)
-    read = {c.unit for c in ranked if c.signals["ranker"] > 0.0}
-    assert read == {c.unit for c in by_hand[:8]}
+    with_ranker = seed_index.with_settings(rerank=8)
+    read: list[str] = []
+    score = with_ranker._ranker.score
+
+    def spy(q: str, sentences: list[str], contexts: list[str] | None = None) -> object:
+        read.extend(sentences)
+        return score(q, sentences, contexts)
+
+    monkeypatch.setattr(with_ranker._ranker, "score", spy)
+    ranked = with_ranker.candidates(question)
+    assert read == [seed_index.unit_text(c.unit) for c in by_hand[:8]]
+    # the sentences it read come first; the others carry the lowest log-odds it gave
+    assert {c.unit for c in ranked[:8]} == {c.unit for c in by_hand[:8]}
+    floor = min(c.signals["ranker"] for c in ranked[:8])
+    assert all(c.signals["ranker"] == floor for c in ranked[8:])
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
 
 
@@ -162,7 +174,7 @@ def test_with_the_ranker_a_known_question_is_quoted_and_an_off_topic_one_refused
     a = with_ranker.answer("Where will the talks take place?")
     assert a.found and "Geneva" in a.text
     assert with_ranker.document(a.doc_id).text[a.start : a.end] == a.text
-    assert a.passages[0].signals["ranker"] > 0.0
+    assert a.passages[0].signals["ranker"] != 0.0  # the log-odds the ranker gave it (0 with the ranker off)
     for question in OFF_TOPIC:
         assert not with_ranker.answer(question).found
 
