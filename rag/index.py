@@ -137,8 +137,8 @@ class Index:
 
     def _answers(self, candidate: signals.Candidate) -> bool:
         # judged by the default refusal model, ranker on or off: the time rules were set with it, and
-        # the ranker's model, which refuses more, let too few sentences count (fit parts: 22 of 41
-        # stream questions right with it, 24 with the default's)
+        # the ranker's model, which refuses more, let too few sentences count (the stream's fit part:
+        # 22 of 41 questions right with it, 24 with the default's)
         return signals.confidence(candidate.signals) >= temporal.ANSWER_CONFIDENCE
 
     def _units_of(self, doc_ids: str | Iterable[str]) -> np.ndarray:

@@ -95,11 +95,11 @@ SIGNALS: tuple[Signal, ...] = (
         ranker_confidence_weight=-1.67,
     ),
     # The ranker's log-odds, not its probability: a linear score needs a linear input, and on the
-    # fit parts its rank weight (`scripts/fit_weights.py --rank-grid`) raised quote accuracy where
-    # the probability's never did. Unread candidates get the lowest log-odds read (see `_reranked`).
+    # fit parts its rank weight (`scripts/fit_weights.py --rank-grid`) raised quote accuracy by 1
+    # point, the probability's by 0.3 at best. Unread candidates get the lowest log-odds read (`_reranked`).
     Signal(
         "ranker",
-        "log-odds that it answers, by the trained answer ranker (rag.rerank), for the best `Settings.rerank` candidates",
+        "log-odds that it answers, by the trained answer ranker (rag.rerank) for the best `Settings.rerank` candidates; 0 when off",
         rank_weight=0.2,
         ranker_confidence_weight=0.44,
     ),
