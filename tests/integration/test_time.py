@@ -86,8 +86,8 @@ def test_latest_on_a_topic_comes_from_the_newest_article(stream: rag.Index) -> N
 
 
 def test_with_the_answer_ranker_on_the_newest_figure_still_wins(stream: rag.Index) -> None:
-    # the ranker reorders the best candidates and refuses by its own model, but which sentence
-    # counts as an answer for "newest wins" is the default model's call
+    # the ranker reorders the best candidates and refuses by its own model; the newer figure must
+    # still win and the earlier one be listed
     with_ranker = stream.with_settings(rerank=8)
     a = with_ranker.answer("How many troops has Russia massed near the border?")
     assert a.found and "130,000" in a.text and a.date == "2022-01-11"
