@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -28,7 +28,7 @@ def build_briefing(
     weights: Weights = Weights(),  # noqa: B008
     options: Options = Options(),  # noqa: B008
     window: Window | None = None,
-    topic: str | None = None,
+    topic_terms: Iterable[int] = (),
 ) -> tuple[BriefingItem, ...]:
     """The items of a briefing over `sentences` (every sentence of the window's articles), in timeline order.
 
@@ -36,15 +36,14 @@ def build_briefing(
     `topic_relevance`) how much it is about the topic, or None for no topic. `document_text(doc_id)`
     gives an article's full text, so a sentence that leans on its neighbour can be quoted with it;
     without it every item is one sentence. `window` (the sentences' `Window`) saves laying them
-    out again. `topic` (with `relevance`) keeps the topic's own words from making a sentence
-    specific. Raises `ValueError` when the shapes disagree.
+    out again. `topic_terms` (the topic's vocabulary ids, from `topic_words`) keep the topic's own
+    words from making a sentence specific. Raises `ValueError` when the shapes disagree.
     """
     _check(sentences, vectors, relevance, max_items)
     if not sentences:
         return ()
     vectors = np.asarray(vectors, dtype=np.float32)
     window = window if window is not None else Window(sentences)
-    topic_terms = [i for ids in topic_words(topic) for i in ids] if topic and relevance is not None else []
     sal = salience(sentences, weights, window, topic_terms)
     picks = choose(sentences, vectors, sal, ranked(sal, relevance, options), max_items, options)
     picks = _with_changes(sentences, vectors, sal, picks, max_items, options)
@@ -163,11 +162,14 @@ def make_briefing(
     if not sentences:
         return replace(empty, notice="no articles in this window: widen the dates or check the articles' dates")
     relevance = None
+    topic_terms: list[int] = []
     window = Window(sentences)
     if topic is not None:
         if topic_vector is None:
             raise ValueError("a topic needs its topic_vector: rag.embedding.encode(model, [topic])[0]")
-        relevance = topic_relevance(topic, sentences, vectors, topic_vector, window)
+        words = topic_words(topic)  # a scan of the vocabulary per long word: looked up once
+        relevance = topic_relevance(topic, sentences, vectors, topic_vector, window, words=words)
+        topic_terms = [i for ids in words for i in ids]
         if float(relevance.max()) < ABOUT_THRESHOLD:
             return replace(empty, notice=f"nothing in this window is about {topic!r}")
     items = build_briefing(
@@ -179,7 +181,7 @@ def make_briefing(
         weights=weights,
         options=options,
         window=window,
-        topic=topic,
+        topic_terms=topic_terms,
     )
     if not items:
         return replace(empty, notice="the articles of this window hold no statement beyond greetings and slogans")

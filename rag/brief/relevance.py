@@ -36,6 +36,8 @@ def topic_relevance(
     vectors: np.ndarray,
     topic_vector: np.ndarray,
     window: Window | None = None,
+    *,
+    words: Sequence[frozenset[int]] | None = None,
 ) -> np.ndarray:
     """Relevance of each sentence to `topic`, 0..1 (float32), from its own text and its neighbours'.
 
@@ -44,7 +46,8 @@ def topic_relevance(
     uses (a topic word counts when a word with its first six letters is there: "negotiate" for
     "negotiations"); to a sentence that names no place or person of its own, a neighbour lends 0.8
     (next) or 0.6 (two away) of its own relevance. `window` (the
-    same sentences' `Window`) saves laying them out again.
+    same sentences' `Window`) saves laying them out again, and `words` (`topic_words(topic)`, when the
+    caller has them) looking the topic's words up again.
     """
     if len(sentences) != len(vectors):
         raise ValueError(f"{len(sentences)} sentences but {len(vectors)} vectors: give one vector per sentence")
@@ -55,7 +58,7 @@ def topic_relevance(
     win = window if window is not None else Window(sentences)
     cosine = np.asarray(vectors, dtype=np.float32) @ np.asarray(topic_vector, dtype=np.float32).reshape(-1)
     dense = np.clip((cosine - COSINE_FLOOR) / (COSINE_FULL - COSINE_FLOOR), 0.0, 1.0)
-    wanted = topic_words(topic)
+    wanted = topic_words(topic) if words is None else words
     own = dense
     if wanted:
         cover = np.zeros(len(sentences), np.float32)
