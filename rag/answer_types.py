@@ -39,14 +39,23 @@ _Q_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens)"
+# Whole words only: "ten" is not a number inside "kindergarten", nor "six" inside "sixteen".
+_NUMBER_WORDS = (
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?"
+    r"|millions?|billions?|dozens?)\b"
+)
 _DURATION = r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b"
+# A question about time ("how long", "how old", "how many days") is answered by a duration; any
+# other count is not: "in five days" does not say how many people were evacuated.
+_ASKS_TIME = re.compile(rf"\bhow\s+(?:long|old)\b|{_DURATION}|\btime\b", re.IGNORECASE)
 _PHRASES: dict[str, re.Pattern[str]] = {
     NUMBER: re.compile(
         # a duration ("nearly an hour", "two weeks") answers "how long" as a number does
-        rf"(?:(?:about|around|nearly|almost|over|more\s+than|less\s+than|at\s+least|some|up\s+to)\s+)?(?:an?|one|a\s+few|several|{_NUMBER_WORDS}|\d+)\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|"
+        rf"\b(?:(?:about|around|nearly|almost|over|more\s+than|less\s+than|at\s+least|some|up\s+to)\s+)?(?:an?|one|a\s+few|several|{_NUMBER_WORDS}|\d+)\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|"
         rf"(?:(?:about|around|nearly|almost|over|more\s+than|at\s+least|some|up\s+to)\s+)?"
-        rf"(?:[$€£]\s?)?(?:\d[\d,.]*\d|\d|{_NUMBER_WORDS})(?:\s*(?:%|percent|per\s+cent|million|billion|thousand|hundred))?"
+        # a figure is a whole token: not the "142" of "M142", nor the "17" of "17th" (an ordinal counts nothing)
+        rf"(?:[$€£]\s?)?(?:(?<![\w.,])(?:\d[\d,.]*\d|\d)(?:bn|[mk])?(?!\w)|{_NUMBER_WORDS})(?:\s*(?:%|percent|per\s+cent|million|billion|thousand|hundred))?"
         rf"(?:\s+(?!(?:and|or|the|of|to|in|on|at|for|a|an|was|were|is|are|near|who|which|that)\b)[A-Za-z][\w-]*){{0,1}}",
         re.IGNORECASE,
     ),
@@ -140,6 +149,7 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
     role, and a sentence naming only roles does not say who.
     """
     asked = set(words(question))
+    durations = kind == NUMBER and _ASKS_TIME.search(question) is not None
     for m in _PHRASES[kind].finditer(sentence):
         start, end = m.span(1) if kind == PLACE else m.span()
         found = [w for w in words(sentence[start:end]) if w not in {"the", "of", "in", "at", "on", "and"}]
@@ -152,6 +162,8 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             and not any(ch.isdigit() for ch in sentence[start:end])
             and not re.search(rf"{_NUMBER_WORDS}|{_DURATION}", sentence[start:end], re.IGNORECASE)
         ):
+            continue
+        if kind == NUMBER and not durations and re.search(_DURATION, sentence[start:end], re.IGNORECASE):
             continue
         if kind == PERSON and names_only and not sentence[start].isupper():
             continue

@@ -358,6 +358,11 @@ def _has(term_set: frozenset[str], term: str) -> bool:
     return term in term_set or (len(term) >= _PREFIX and "~" + term[:_PREFIX] in term_set)
 
 
+def mentions(text: str, word: str) -> bool:
+    """True when `text` uses `word`, or a word of the same stem or long prefix, as the signals match terms."""
+    return _has(_with_prefixes(lexical.terms(text)), lexical.stem(word))
+
+
 def _bigrams(terms: list[str]) -> set[tuple[str, str]]:
     """Adjacent pairs of content terms: a question that copies a phrase shares them."""
     return set(zip(terms, terms[1:]))

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
-from . import answer_types, duplicates
+from . import answer_types, duplicates, signals
 from .answer import Answer, Citation
 from .documents import Document
 from .signals import Candidate
@@ -80,6 +80,26 @@ def collapse_copies(
     return kept, copies
 
 
+_COMPARABLE = frozenset({answer_types.NUMBER, answer_types.DATE, answer_types.PERSON, answer_types.PLACE})
+# Words that do not tell two names apart ("the Russian" is "Russian").
+_NAME_FILLER = frozenset({"the", "of", "and", "in", "at", "on", "to", "mr", "mrs", "ms", "dr", "president", "minister"})
+
+
+def _same_answer(kind: str, a: str, b: str) -> bool:
+    """True when two normalized answering phrases give the same answer.
+
+    Figures and dates must be equal. A name is the same when one says all the other does
+    ("Zelensky" and "Volodymyr Zelensky"); "North Korea" and "South Korea", or "Joe Biden" and
+    "Hunter Biden", are not: a name is never merged away on one shared word.
+    """
+    if a == b:
+        return True
+    if kind not in (answer_types.PERSON, answer_types.PLACE):
+        return False
+    x, y = set(a.split()) - _NAME_FILLER, set(b.split()) - _NAME_FILLER
+    return bool(x and y) and (x <= y or y <= x)
+
+
 def cite(
     unit: int, units: Spans, documents: Mapping[str, Document], relation: str, question: str | None = None
 ) -> Citation:
@@ -105,28 +125,36 @@ def find_updates(
 ) -> tuple[Citation, ...]:
     """Other articles' different answers to the question of `answer`, newest first.
 
-    A candidate counts when it is from another article, scores within `UPDATE_MARGIN` of the
-    chosen one and would itself be given as an answer; it differs when its answering phrase
-    (the number, date, place or name the question asks for) differs from the quote's, or,
-    for a question of no clear kind, when its sentence does. One citation per distinct answer.
+    Only a question that asks for a figure, date, place or name has answers to compare: for any
+    other, a different sentence is not a different answer (on the stream suite, none of the 29
+    sentences this used to list for such questions was one), so none is listed. A candidate
+    counts when it is from another article, scores within `UPDATE_MARGIN` of the chosen one,
+    would itself be given as an answer and holds a phrase of the asked kind (for "how many
+    tanks", a figure in a sentence about tanks). It differs when that phrase differs from the
+    quote's: another figure or date, or a name that is not part of the quote's (or the quote,
+    when it has no highlight): "the Russian" adds nothing to "Russian troops launched a missile
+    attack". One citation per distinct answer.
     """
     question = answer.question
     kind = answer_types.question_kind(question)
+    if kind not in _COMPARABLE:
+        return ()
+    counted = answer_types.focus(question) if kind == answer_types.NUMBER else None
     quoted = answer.text[answer.highlight[0] : answer.highlight[1]] if answer.highlight else answer.text
-    seen = {normalized(quoted)}
+    seen = [normalized(quoted)]
     day = day_of(chosen.unit)
     out: list[tuple[dt.date | None, Citation]] = []
     for cand in candidates:
         span = units[cand.unit]
         if span.doc_id == answer.doc_id or cand.score < chosen.score - UPDATE_MARGIN or not answers(cand):
             continue
-        phrase = answer_types.best_phrase(kind, span.text, question) if kind else None
-        if kind and phrase is None:
-            continue  # it does not hold an answer of the asked kind
-        key = normalized(span.text[phrase[0] : phrase[1]] if phrase else span.text)
-        if key in seen:
+        phrase = answer_types.best_phrase(kind, span.text, question)
+        if phrase is None or (counted and not signals.mentions(span.text, counted)):
+            continue  # it does not hold an answer of the asked kind, or counts something else
+        key = normalized(span.text[phrase[0] : phrase[1]])
+        if any(_same_answer(kind, key, other) for other in seen):
             continue
-        seen.add(key)
+        seen.append(key)
         other = day_of(cand.unit)
         if other is None or day is None:
             relation = "undated"

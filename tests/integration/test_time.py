@@ -157,6 +157,35 @@ def test_a_conflict_between_two_articles_of_the_same_date_is_flagged(tmp_path: P
     assert "earlier" in relations and "100,000" in relations["earlier"].text
 
 
+def test_a_question_of_no_clear_kind_lists_no_updates(stream: rag.Index) -> None:
+    # without a figure, date or name to compare, an earlier sentence about the talks is not an
+    # earlier answer: listing it as one would call every related sentence an update
+    a = stream.answer("What is the latest on the talks?")
+    assert a.found and "Brussels" in a.text and a.date == "2022-01-11"
+    assert a.updates == ()
+
+
+def test_the_same_attacker_named_otherwise_on_the_same_day_is_no_conflict(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "2022-04-08-a.txt").write_text(
+        "date 2022-04-08\ntitle: Strike on Kramatorsk station\n\n"
+        "Russian troops launched a missile attack on the Kramatorsk railway station this morning.\n"
+        "Thousands of people were waiting there to be evacuated.\n",
+        encoding="utf-8",
+    )
+    (src / "2022-04-08-b.txt").write_text(
+        "date 2022-04-08\ntitle: Station hit\n\n"
+        "The Russian military struck the railway station in Kramatorsk with a missile.\n"
+        "The station was full of civilians waiting for evacuation trains.\n",
+        encoding="utf-8",
+    )
+    index = rag.build_index(src, tmp_path / "index")
+    a = index.answer("Who attacked the Kramatorsk railway station?")
+    assert a.found and "Russian" in a.text
+    assert [u.relation for u in a.updates if u.relation == "conflict"] == []
+
+
 def test_a_syndicated_copy_is_ranked_once_and_listed_in_also_in(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()

@@ -14,6 +14,7 @@ from rag.answer_types import (
     candidate_phrases,
     category_noun,
     focus,
+    phrases,
     question_kind,
 )
 
@@ -55,6 +56,35 @@ def test_best_phrase_never_returns_the_questions_own_name():
     sentence = "Angela Merkel met Emmanuel Macron in Paris."
     span = best_phrase(PERSON, sentence, "Who did Angela Merkel meet?")
     assert span is not None and sentence[span[0] : span[1]] == "Emmanuel Macron"
+
+
+def _figures(question: str, sentence: str) -> list[str]:
+    return [sentence[a:b] for a, b in phrases(NUMBER, sentence, question)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "What is this war against children in a kindergarten?",  # "ten"
+        "Someone has done it, as they often do.",  # "one", "one", "ten"
+        "The M142 HIMARS arrived on the 17th day.",  # a model number, an ordinal
+    ],
+)
+def test_a_number_is_a_whole_word_not_part_of_one(sentence):
+    assert _figures("How many children were killed?", sentence) == []
+
+
+def test_number_words_are_read_whole():
+    sentence = "In just four days sixteen Ukrainian children died, and sixty people fled."
+    assert _figures("How many children died?", sentence) == ["sixteen Ukrainian", "sixty people"]
+    assert _figures("How much was pledged?", "They pledged $6.5bn, or 30% of it.") == ["$6.5bn", "30%"]
+
+
+def test_a_duration_answers_only_a_question_about_time():
+    sentence = "In five days of invasion, 56 missile strikes were carried out."
+    assert _figures("How many missile strikes were carried out?", sentence) == ["56 missile"]
+    assert _figures("How long has the invasion lasted?", sentence) == ["five days", "56 missile"]
+    assert _figures("How many days did it take?", sentence)[0] == "five days"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,72 @@
+"""Updates: which other articles' sentences are different answers to a question, and which say the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import rag
+from rag.chunking import Span
+from rag.signals import Candidate
+from rag.sources.document import Document
+from rag.updates import find_updates
+
+DAYS = {"a.txt": dt.date(2022, 4, 8), "b.txt": dt.date(2022, 4, 8), "c.txt": dt.date(2022, 4, 1)}
+
+
+def _updates(question: str, quote: str, highlight: str | None, others: dict[str, str]) -> dict[str, str]:
+    """The updates of an answer quoting `quote` (a.txt) among the sentences `others` (doc id -> text)."""
+    texts = {"a.txt": quote, **others}
+    documents = {d: Document(d, t, sha256="0" * 64, date=DAYS[d].isoformat()) for d, t in texts.items()}
+    units = [Span(d, 0, len(t), t) for d, t in texts.items()]
+    candidates = [Candidate(i, {}, 1.0) for i in range(len(units))]
+    start = quote.index(highlight) if highlight else None
+    answer = rag.Answer(
+        question,
+        True,
+        quote,
+        "a.txt",
+        0,
+        len(quote),
+        DAYS["a.txt"].isoformat(),
+        highlight=(start, start + len(highlight)) if highlight else None,
+    )
+    day_of = lambda unit: DAYS[units[unit].doc_id]  # noqa: E731
+    found = find_updates(answer, candidates[0], candidates[1:], units, documents, day_of, lambda c: True)
+    return {u.doc_id: u.relation for u in found}
+
+
+def test_another_figure_for_the_same_count_is_an_update_and_same_day_a_conflict():
+    question = "How many missiles has Russia fired?"
+    quote = "Russia has fired about 2,000 missiles."
+    others = {"b.txt": "Russia has fired 1,900 missiles so far.", "c.txt": "Nearly a thousand missiles were fired."}
+    assert _updates(question, quote, "about 2,000 missiles", others) == {"b.txt": "conflict", "c.txt": "earlier"}
+
+
+def test_a_figure_of_something_else_is_not_an_update():
+    question = "How many missiles has Russia fired?"
+    quote = "Russia has fired about 2,000 missiles."
+    assert _updates(question, quote, "about 2,000 missiles", {"c.txt": "Since then 400 schools were destroyed."}) == {}
+    # the counted word in the sentence itself makes it one
+    fired = {"c.txt": "Since then 1,500 missiles were fired and 400 schools destroyed."}
+    assert _updates(question, quote, "about 2,000 missiles", fired) == {"c.txt": "earlier"}
+
+
+def test_a_name_that_adds_to_the_quote_is_the_same_answer_another_name_is_not():
+    question = "Who attacked the station?"
+    quote = "Russian troops attacked the station."
+    assert (
+        _updates(
+            question, quote, "Russian", {"b.txt": "The Russian military struck the station, said Russian sources."}
+        )
+        == {}
+    )
+    assert _updates(
+        question, "North Korea attacked the station.", "North Korea", {"b.txt": "South Korea attacked the station."}
+    ) == {"b.txt": "conflict"}
+
+
+def test_a_question_of_no_clear_kind_has_no_updates():
+    quote = "The talks continue in Brussels."
+    assert (
+        _updates("What is the latest on the talks?", quote, None, {"c.txt": "The talks will be held in Geneva."}) == {}
+    )
