@@ -4,8 +4,11 @@ The chat answers most messages with a quote; a few phrasings ask instead for the
 of a time window. `briefing_request` recognises them, anchored at the start of the message so that
 a question merely containing a date ("What did Biden say on Sunday?") stays a question:
 
-    brief me [on|about TOPIC] [DATES]        a briefing, (give me) a briefing [on TOPIC] [DATES]
-    what's new [on|about|in|with TOPIC] [DATES]   also "what is new", "anything new", "what's the latest"
+    brief me [on|about TOPIC] [DATES]        a briefing, (give me) a briefing [on TOPIC] [DATES]; also
+                                             "catch me up", "fill me in", "update me", "summarise",
+                                             "sum up", "(a) summary", "key (or main) developments"
+    what's new [on|about|in|with TOPIC] [DATES]   also "what is new", "anything new", "what's the latest",
+                                             "(any) news", "the latest news"
     what happened DATES                      a day or window only: "what happened to X" is a question
     (show me) (a|the) timeline [of|for|on TOPIC] [DATES]
 
@@ -32,9 +35,11 @@ MAX_TOPIC_WORDS = 12
 
 _POLITE = r"(?:(?:please|ok|okay|hey|hi|so|now|and)\s+)*(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?"
 _HEADS = {
-    "brief": r"brief\s+me|(?:(?:give|show|send)\s+me\s+)?(?:a\s+|the\s+|my\s+|today's\s+)?briefing",
+    "brief": r"brief\s+me|(?:(?:give|show|send)\s+me\s+)?(?:a\s+|the\s+|my\s+|today's\s+)?briefing"
+    r"|catch\s+me\s+up|fill\s+me\s+in|update\s+me|sum\s+up|summari[sz]e"
+    r"|(?:(?:give|show|send)\s+me\s+)?(?:a\s+|the\s+)?(?:summary|(?:key|main)\s+developments)",
     "new": r"what's\s+new|whats\s+new|what\s+is\s+new|(?:is\s+there\s+)?anything\s+new"
-    r"|what's\s+the\s+latest|whats\s+the\s+latest|what\s+is\s+the\s+latest",
+    r"|what's\s+the\s+latest|whats\s+the\s+latest|what\s+is\s+the\s+latest|(?:any\s+|the\s+)?(?:latest\s+)?news",
     "happened": r"what\s+happened|what's\s+happened|what\s+has\s+happened",
     "timeline": r"(?:(?:give|show|make)\s+me\s+)?(?:a\s+|the\s+)?timeline",
 }
@@ -45,7 +50,7 @@ _REQUEST = re.compile(
 _FILLER_END = re.compile(r"(?i)(?:(?:^|\s+)(?:please|now|thanks|thank\s+you))+$")
 # The word that introduces a topic after each kind of request ("brief me on X", "timeline of X").
 _TOPIC_WORDS = {
-    "brief": "on|about|regarding|concerning|for",
+    "brief": "on|about|regarding|concerning|for|of|in",
     "new": "on|about|regarding|concerning|in|with|for",
     "happened": "",  # "what happened to the convoy" asks a question: only a date may follow
     "timeline": "of|for|on|about|regarding",

@@ -40,6 +40,16 @@ TODAY = date(2022, 3, 10)  # a Thursday
         ("Timeline of Mariupol", "timeline", "Mariupol", None, None),
         ("show me the timeline for humanitarian corridors since March 1", "timeline", "humanitarian corridors", "2022-03-01", "2022-03-10"),
         ("timeline", "timeline", None, None, None),
+        ("catch me up", "brief", None, None, None),
+        ("Fill me in on the Geneva talks", "brief", "the Geneva talks", None, None),
+        ("update me on the negotiations since Monday", "brief", "the negotiations", "2022-03-07", "2022-03-10"),
+        ("summarize the last week", "brief", None, "2022-03-03", "2022-03-09"),  # the seven days before
+        ("Give me a summary of the sanctions", "brief", "the sanctions", None, None),
+        ("key developments since March 1", "brief", None, "2022-03-01", "2022-03-10"),
+        ("main developments in Kherson", "brief", "Kherson", None, None),
+        ("Any news on Mariupol?", "new", "Mariupol", None, None),
+        ("news since 2022-03-08", "new", None, "2022-03-08", "2022-03-10"),
+        ("the latest news", "new", None, None, None),
     ],
 )  # fmt: skip
 def test_briefing_requests_are_recognised_with_their_topic_and_window(message, kind, topic, since, until) -> None:
@@ -61,6 +71,9 @@ def test_briefing_requests_are_recognised_with_their_topic_and_window(message, k
         "What is the timeline for the withdrawal?",
         "How many troops has Russia massed near the border?",
         "Is the briefing room open?",
+        "What did the summary of the report say about casualties?",
+        "News agencies reported what about the convoy?",
+        "Summarize what Biden said about sanctions to reporters",
         "In which city will the talks take place?",
         "brief me on",  # a topic word with no topic
         "Brief me on " + "very " * 20 + "long things",  # a question, not a topic
