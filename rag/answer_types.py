@@ -45,6 +45,10 @@ _NUMBER_WORDS = (
     r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?"
     r"|millions?|billions?|dozens?)\b"
 )
+_DAY_OF_MONTH = re.compile(rf"\b{_MONTH}\s+(?:\d{{1,2}},?\s+)?$")
+_DAY_MONTH = re.compile(rf"\d{{1,2}}\s+{_MONTH}")
+# The words of a phrase that carry its value: digits, number words, months and weekdays.
+_FIGURE_WORD = re.compile(rf"\d[\d,.]*|{_NUMBER_WORDS}|{_MONTH}|{_WEEKDAY}", re.IGNORECASE)
 _DURATION = r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b"
 # A question about time ("how long", "how old", "how many days") is answered by a duration; any
 # other count is not: "in five days" does not say how many people were evacuated.
@@ -157,6 +161,9 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             continue
         if kind in (PERSON, PLACE) and all(w in asked for w in found):
             continue  # the question's own name is not an answer to it
+        figures = [w for w in found if _FIGURE_WORD.fullmatch(w)] if kind in (NUMBER, DATE) else []
+        if figures and all(w in asked for w in figures):
+            continue  # nor its own figure or date: "in 2014" does not say when, asked "what happened in 2014?"
         if (
             kind == NUMBER
             and not any(ch.isdigit() for ch in sentence[start:end])
@@ -165,6 +172,8 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             continue
         if kind == NUMBER and not durations and re.search(_DURATION, sentence[start:end], re.IGNORECASE):
             continue
+        if kind == NUMBER and (_DAY_OF_MONTH.search(sentence, 0, start) or _DAY_MONTH.match(sentence, start)):
+            continue  # the "3" of "March 3" (or "3 March", or the 2022 of "March 3, 2022") is a date, not a count
         if kind == PERSON and names_only and not sentence[start].isupper():
             continue
         if kind == PERSON and start == 0 and " " not in sentence[start:end].strip():

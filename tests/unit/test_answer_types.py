@@ -78,6 +78,17 @@ def test_number_words_are_read_whole():
     sentence = "In just four days sixteen Ukrainian children died, and sixty people fled."
     assert _figures("How many children died?", sentence) == ["sixteen Ukrainian", "sixty people"]
     assert _figures("How much was pledged?", "They pledged $6.5bn, or 30% of it.") == ["$6.5bn", "30%"]
+    # the parts of a date count nothing
+    assert _figures("How many people left?", "On March 3, 2022, 300 people left; on 5 March more came.") == [
+        "300 people"
+    ]
+
+
+def test_the_questions_own_figure_or_date_is_not_an_answer_to_it():
+    sentence = "In 2014, 100,000 troops arrived on March 3."
+    assert _figures("How many troops arrived in 2014?", sentence) == ["100,000 troops"]  # "3" is a day
+    dates = [sentence[a:b] for a, b in phrases(DATE, sentence, "When did the troops of 2014 arrive?")]
+    assert dates == ["March 3"]
 
 
 def test_a_duration_answers_only_a_question_about_time():
