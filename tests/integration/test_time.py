@@ -31,6 +31,19 @@ title: Wire: White House warns Moscow
 
 “President Biden made clear that the United States and its allies and partners will respond decisively if Russia further invades Ukraine,” White House spokeswoman Jen Psaki said in a statement following the call.
 """
+# Two outlets on one day naming the same attacker in other words: no conflict.
+STRIKE = """date 2022-04-08
+title: Strike on Kramatorsk station
+
+Russian troops launched a missile attack on the Kramatorsk railway station this morning.
+Thousands of people were waiting there to be evacuated.
+"""
+STRIKE_RETOLD = """date 2022-04-08
+title: Station hit
+
+The Russian military struck the railway station in Kramatorsk with a missile.
+The station was full of civilians waiting for evacuation trains.
+"""
 UNDATED = """title: Background, no date
 
 Russia has massed some 175,000 troops near Ukraine, according to an undated background note.
@@ -168,18 +181,8 @@ def test_a_question_of_no_clear_kind_lists_no_updates(stream: rag.Index) -> None
 def test_the_same_attacker_named_otherwise_on_the_same_day_is_no_conflict(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    (src / "2022-04-08-a.txt").write_text(
-        "date 2022-04-08\ntitle: Strike on Kramatorsk station\n\n"
-        "Russian troops launched a missile attack on the Kramatorsk railway station this morning.\n"
-        "Thousands of people were waiting there to be evacuated.\n",
-        encoding="utf-8",
-    )
-    (src / "2022-04-08-b.txt").write_text(
-        "date 2022-04-08\ntitle: Station hit\n\n"
-        "The Russian military struck the railway station in Kramatorsk with a missile.\n"
-        "The station was full of civilians waiting for evacuation trains.\n",
-        encoding="utf-8",
-    )
+    (src / "2022-04-08-a.txt").write_text(STRIKE, encoding="utf-8")
+    (src / "2022-04-08-b.txt").write_text(STRIKE_RETOLD, encoding="utf-8")
     index = rag.build_index(src, tmp_path / "index")
     a = index.answer("Who attacked the Kramatorsk railway station?")
     assert a.found and "Russian" in a.text
