@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .lexical import words
+from .lexical import NUMBER_SCALES, NUMBER_UNITS, words
 
 PERSON, NUMBER, DATE, PLACE, REASON = "person", "number", "date", "place", "reason"
 
@@ -40,11 +40,7 @@ _Q_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # Whole words only: "ten" is not a number inside "kindergarten", nor "six" inside "sixteen".
-_NUMBER_WORDS = (
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?"
-    r"|millions?|billions?|dozens?)\b"
-)
+_NUMBER_WORDS = r"\b(?:" + "|".join([*NUMBER_UNITS, *(f"{w}s?" for w in (*NUMBER_SCALES, "dozen"))]) + r")\b"
 _DAY_OF_MONTH = re.compile(rf"\b{_MONTH}\s+(?:\d{{1,2}},?\s+)?$")
 _DAY_MONTH = re.compile(rf"\d{{1,2}}\s+{_MONTH}")
 # The words of a phrase that carry its value: digits, number words, months and weekdays.

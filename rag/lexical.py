@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 # Numbers keep their grouping (`100,000` -> `100000`); words are runs of letters.
@@ -93,6 +94,17 @@ STOPWORDS = _LUCENE_STOPWORDS | {
     "kind",
     "type",
 }
+
+
+# English number words and their values: one table for every module that reads figures written in
+# words (answer typing, copy detection, briefing labels). Each adds its own extras ("a", "dozen", "zero").
+NUMBER_UNITS: Mapping[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+NUMBER_SCALES: Mapping[str, int] = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
 
 @lru_cache(maxsize=1)

@@ -14,13 +14,8 @@ from functools import lru_cache
 
 from .. import lexical
 
-_SMALL = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SMALL = {"a": 1, "an": 1, **lexical.NUMBER_UNITS}
+_SCALE = lexical.NUMBER_SCALES
 _NUMBER_WORD = "|".join(sorted(set(_SMALL) | set(_SCALE), key=len, reverse=True))
 # "$ 33 billion", "1,000", "6.5", "156", "20%"; or words that carry a scale: "one hundred thousand", "a hundred".
 _FIGURE = re.compile(
