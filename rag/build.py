@@ -185,7 +185,10 @@ def build(
         plan = plan_update(documents, skipped, _previous_rows(old, old_sources, hashes), stored.keys())
         fresh = [d for d in documents if d.doc_id in set(plan.added) | set(plan.changed)]
         with store.write_errors(index_path):
-            if old is not None and compatible and _can_append(old, documents, fresh):
+            # a segment's BM25 postings hold `lexical.terms` of its day: under new word rules every
+            # segment is written again (the stored vectors are reused), not appended to
+            same_terms = old is not None and old.manifest.get("terms_version") == lexical.TERMS_VERSION
+            if old is not None and compatible and same_terms and _can_append(old, documents, fresh):
                 how = "appended" if fresh or _masked_rows(old, documents, fresh) else "unchanged"
                 segments, removed = _append(
                     index_path, old, documents, fresh, stored, plan.to_embed, settings, progress
@@ -429,6 +432,7 @@ def _manifest(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "model": {"name": settings.model_name, "dimension": int(segments[0]["dimension"])},
         "settings": settings.to_dict(),
+        "terms_version": lexical.TERMS_VERSION,
         "segments": [{k: v for k, v in s.items() if k != "embedded"} for s in segments],
         "removed": removed,
         "counts": {**counts, "segments": len(segments)},

@@ -107,6 +107,14 @@ NUMBER_UNITS: Mapping[str, int] = {
 NUMBER_SCALES: Mapping[str, int] = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
 
+# Pronouns are not stop words, but an all-caps one is an acronym: "US" and "U.S." are the country,
+# "us" the pronoun ("Give us weapons"), and a question about the US must not match the pronoun.
+_LOOKALIKES = STOPWORDS | {"us", "we", "me", "my", "our", "he", "his", "him", "her", "she", "its", "you", "them"}
+# The version of what `terms` makes of a text, stored in every index manifest: BM25 postings hold
+# its output, so an index built under another version is rebuilt. Bump it whenever `terms` changes.
+TERMS_VERSION = 2
+
+
 @lru_cache(maxsize=1)
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer
@@ -125,12 +133,14 @@ def stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-cased word tokens of `text`, numbers without thousands separators."""
     out = []
-    shouting = text.isupper()  # in an all-caps text, "HOW MANY" are words, not acronyms
-    for tok in _TOKEN.findall(text):
+    tokens = _TOKEN.findall(text)
+    # in an all-caps text, "HOW MANY" are words, not acronyms; one all-caps word ("US") is an acronym
+    shouting = len(tokens) > 1 and text.isupper()
+    for tok in tokens:
         if tok[0].isdigit():
             tok = tok.replace(",", "")
-        elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in STOPWORDS:
-            # `US`, `U.S.`, `WHO`: an acronym that lower-cases into a stop word stays an acronym.
+        elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in _LOOKALIKES:
+            # `US`, `U.S.`, `WHO`: an acronym that lower-cases into a stop word or pronoun stays an acronym.
             tok = tok.replace(".", "")
         else:
             tok = tok.lower()

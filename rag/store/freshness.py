@@ -10,6 +10,7 @@ from typing import Any
 from ..config import Settings
 from ..documents import SourceFile, list_sources, sha256_file
 from ..errors import SourceError
+from ..lexical import TERMS_VERSION
 
 # sha256 of each source file by path, with the (size, mtime, ctime, inode) it had when hashed.
 _verified: dict[str, tuple[tuple[int, int, int, int], str]] = {}
@@ -33,6 +34,9 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
             # the folder is there but its articles are gone: do not quote deleted files
             return "every source file was removed"
         return None  # no source folder to compare with: the index is all there is
+    if manifest.get("terms_version") != TERMS_VERSION:
+        # its BM25 postings hold the terms of older word rules: rebuilt when there are sources to read
+        return "the word rules changed (rag.lexical.TERMS_VERSION)"
     names = {s.doc_id for s in listed}
     if names != set(known):
         added = sorted(names - set(known))

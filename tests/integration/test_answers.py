@@ -120,6 +120,29 @@ def test_questions_the_articles_do_not_answer_are_refused(news_index, question):
     assert_exact(news_index, a)
 
 
+def test_the_us_is_not_the_pronoun_us(tmp_path):
+    # speeches say "us" all the time: a question about the US must not be answered by "against us"
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "a.txt").write_text(
+        "date 2022-03-25 Russia sent armored vehicles against us.\nOur soldiers stopped them at the river.\n",
+        encoding="utf-8",
+    )
+    question = "What weapons has the US sent?"
+    alone = rag.build_index(sources, tmp_path / "alone")
+    assert not alone.answer(question).found
+    (sources / "b.txt").write_text(
+        "date 2022-03-26 The U.S. sent 100 anti-tank missiles to Ukraine.\nThey arrived by train.\n", encoding="utf-8"
+    )
+    both = rag.build_index(sources, tmp_path / "both")
+    names = {both.unit_text(c.unit): c.signals["names_context"] for c in both.candidates(question)}
+    assert names["Russia sent armored vehicles against us."] == 0.0
+    assert names["The U.S. sent 100 anti-tank missiles to Ukraine."] == 1.0
+    a = both.answer(question)
+    assert a.found and a.doc_id == "b.txt" and "missiles" in a.text
+    assert_exact(both, a)
+
+
 def test_a_number_about_something_else_does_not_answer_how_many(news_index):
     a = news_index.answer("How many tanks were moved to the province?")
     assert not a.found

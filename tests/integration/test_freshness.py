@@ -11,6 +11,7 @@ import pytest
 from support import GENEVA_Q, SEED_ID, assert_exact, copy_seeds, write_articles
 
 import rag
+from rag import lexical, store
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +127,32 @@ def test_index_settings_that_differ_rebuild_the_index(tmp_path: Path) -> None:
     rag.answer("Who is Zelenskiy?", sources=sources, index_dir=index_dir, settings=settings)
     manifest = json.loads((index_dir / "manifest.json").read_text())
     assert manifest["settings"]["chunk_size"] == 300
+
+
+def _vocabulary(index_dir: Path) -> set[str]:
+    return {t for p in index_dir.glob("seg-*/terms/vocab.json") for t in json.loads(p.read_text())}
+
+
+def test_an_index_made_under_older_word_rules_is_rewritten_without_embedding_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = copy_seeds(tmp_path / "seeds")
+    index_dir = tmp_path / "index"
+    with monkeypatch.context() as old_rules:  # version 1: "US" was the pronoun "us"
+        old_rules.setattr(lexical, "_LOOKALIKES", lexical.STOPWORDS)
+        old_rules.setattr(lexical, "TERMS_VERSION", 1)
+        rag.build_index(sources, index_dir)
+    assert "US" not in _vocabulary(index_dir) and "us" in _vocabulary(index_dir)  # "US President Joe Biden"
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert store.stale_reason(manifest, sources, rag.Settings()) == "the word rules changed (rag.lexical.TERMS_VERSION)"
+    assert store.stale_reason(manifest, tmp_path / "no-sources", rag.Settings()) is None  # served as it is
+
+    report = rag.build_index(sources, index_dir).report
+    assert report is not None and report.how == "compacted" and report.embedded_units == 0
+    assert "US" in _vocabulary(index_dir)
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["terms_version"] == lexical.TERMS_VERSION
+    assert store.stale_reason(manifest, sources, rag.Settings()) is None
+    a = rag.answer(GENEVA_Q, sources=sources, index_dir=index_dir)
+    assert a.found and "Geneva" in a.text
+    assert_exact(rag.load_index(index_dir), a)

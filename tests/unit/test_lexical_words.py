@@ -13,14 +13,14 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 
 
 def previous_words(text: str) -> list[str]:
-    """`lexical.words` as it was before (commit ceb9103)."""
+    """`lexical.words` as it was before (commit ceb9103), with today's acronym rule (TERMS_VERSION 2)."""
     out = []
-    shouting = text.isupper()
-    for m in lexical._TOKEN.finditer(text):  # noqa: SLF001
-        tok = m.group()
+    tokens = lexical._TOKEN.findall(text)  # noqa: SLF001
+    shouting = len(tokens) > 1 and text.isupper()
+    for tok in tokens:
         if tok[0].isdigit():
             tok = tok.replace(",", "")
-        elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in lexical.STOPWORDS:
+        elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in lexical._LOOKALIKES:  # noqa: SLF001
             tok = tok.replace(".", "")
         else:
             tok = _POSSESSIVE.sub("", tok.lower()).replace(".", "")
@@ -52,3 +52,14 @@ def test_same_words_on_real_text_and_on_awkward_tokens() -> None:
     awkward += [t.upper() for t in awkward[:100]]
     for text in lines + awkward:
         assert lexical.words(text) == previous_words(text), text
+
+
+def test_the_country_is_not_the_pronoun() -> None:
+    # "What has the US sent?" must not match "Russia sent armored vehicles against us."
+    assert lexical.terms("the US sent") == lexical.terms("the U.S. sent") == ["US", "sent"]
+    assert lexical.terms("They sent it to us") == ["sent", "us"]
+    assert "US" not in lexical.terms("Give us the weapons we need")
+    assert lexical.terms("The WHO said it") == ["WHO"]  # a stop word's acronym, as before
+    assert lexical.terms("US") == ["US"]  # one all-caps word is an acronym: a name picked out of a question
+    # an all-caps text is shouting, not acronyms: "HOW MANY US TROOPS" asks about troops like the lower-case one
+    assert lexical.terms("HOW MANY US TROOPS") == lexical.terms("how many us troops")
