@@ -78,7 +78,8 @@ SIGNALS: tuple[Signal, ...] = (
     # In the default refusal model with its bias moved by as much (CONFIDENCE_BIAS), it is a penalty
     # for each name of the question the quote and its neighbours do not hold: "How much aid has the
     # EU given?" answered by a US package. Of 1.5, 3 and 4.5 on the fit parts, 1.5 raised refusals in
-    # every suite for at most 0.3 points of accuracy (SQuAD dev); 3 cost 1.1 on the SQuAD sample.
+    # every suite but the seed (unchanged) for at most 0.3 points of accuracy (SQuAD dev); 3 cost 1.1
+    # on the SQuAD sample.
     Signal(
         "names_context",
         "share of them in the sentence and its neighbours",
