@@ -75,16 +75,10 @@ SIGNALS: tuple[Signal, ...] = (
         confidence_weight=2.0,
         ranker_confidence_weight=1.61,
     ),
-    # In the default refusal model with its bias moved by as much (CONFIDENCE_BIAS), it is a penalty
-    # for each name of the question the quote and its neighbours do not hold: "How much aid has the
-    # EU given?" answered by a US package. Of 1.5, 3 and 4.5 on the fit parts, 1.5 raised refusals in
-    # every suite but the seed (unchanged) for at most 0.3 points of accuracy (SQuAD dev); 3 cost 1.1
-    # on the SQuAD sample.
     Signal(
         "names_context",
         "share of them in the sentence and its neighbours",
         rank_weight=0.3,
-        confidence_weight=1.5,
         ranker_confidence_weight=0.9,
     ),
     Signal(
@@ -118,11 +112,9 @@ SIGNALS: tuple[Signal, ...] = (
 SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
 RANK_WEIGHTS: Mapping[str, float] = {s.name: s.rank_weight for s in SIGNALS if s.rank_weight}
 # The default refusal model: weights set on the fit parts of the seed and SQuAD suites before the
-# ranker existed; the bias puts the chosen operating point at Settings.threshold = 0.5. The
-# `names_context` weight came later and moved the bias by as much (-5.65 - 1.5): a quote holding
-# every name of the question keeps the confidence it had.
+# ranker existed; the bias puts the chosen operating point at Settings.threshold = 0.5.
 CONFIDENCE_WEIGHTS: Mapping[str, float] = {s.name: s.confidence_weight for s in SIGNALS if s.confidence_weight}
-CONFIDENCE_BIAS = -7.15
+CONFIDENCE_BIAS = -5.65
 # The refusal model with the ranker: a sign-constrained logistic fit on the fit parts of eval/squad_dev,
 # eval/seed and eval/ukraine_2022, its bias at their best share of questions handled right
 # (scripts/fit_weights.py). It refuses far more: see the README's answer quality section.
