@@ -136,9 +136,14 @@ def words(text: str) -> list[str]:
     tokens = _TOKEN.findall(text)
     # in an all-caps text, "HOW MANY" are words, not acronyms; one all-caps word ("US") is an acronym
     shouting = len(tokens) > 1 and text.isupper()
+    # a text typed in one case ("where are the us russia talks") cannot tell the country from the
+    # pronoun: it is read as the country, the one of the two that says what a question is about
+    caseless = shouting or (len(tokens) > 1 and text.islower())
     for tok in tokens:
         if tok[0].isdigit():
             tok = tok.replace(",", "")
+        elif caseless and tok.lower() == "us":
+            tok = "US"
         elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in _LOOKALIKES:
             # `US`, `U.S.`, `WHO`: an acronym that lower-cases into a stop word or pronoun stays an acronym.
             tok = tok.replace(".", "")

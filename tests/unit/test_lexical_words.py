@@ -17,9 +17,12 @@ def previous_words(text: str) -> list[str]:
     out = []
     tokens = lexical._TOKEN.findall(text)  # noqa: SLF001
     shouting = len(tokens) > 1 and text.isupper()
+    caseless = shouting or (len(tokens) > 1 and text.islower())
     for tok in tokens:
         if tok[0].isdigit():
             tok = tok.replace(",", "")
+        elif caseless and tok.lower() == "us":
+            tok = "US"
         elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in lexical._LOOKALIKES:  # noqa: SLF001
             tok = tok.replace(".", "")
         else:
@@ -61,5 +64,7 @@ def test_the_country_is_not_the_pronoun() -> None:
     assert "US" not in lexical.terms("Give us the weapons we need")
     assert lexical.terms("The WHO said it") == ["WHO"]  # a stop word's acronym, as before
     assert lexical.terms("US") == ["US"]  # one all-caps word is an acronym: a name picked out of a question
-    # an all-caps text is shouting, not acronyms: "HOW MANY US TROOPS" asks about troops like the lower-case one
-    assert lexical.terms("HOW MANY US TROOPS") == lexical.terms("how many us troops")
+    # typed without capitals, "us" is the country: what a question about "us troops" means
+    assert lexical.terms("where are the us russia talks") == ["US", "russia", "talk"]
+    # an all-caps text is shouting, not acronyms: "HOW MANY US TROOPS" asks what "How many US troops" does
+    assert lexical.terms("HOW MANY US TROOPS") == lexical.terms("How many US troops") == ["US", "troop"]
