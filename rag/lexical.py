@@ -142,7 +142,7 @@ def words(text: str) -> list[str]:
     for tok in tokens:
         if tok[0].isdigit():
             tok = tok.replace(",", "")
-        elif caseless and tok.lower() == "us":
+        elif caseless and tok.replace(".", "").lower() == "us":
             tok = "US"
         elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in _LOOKALIKES:
             # `US`, `U.S.`, `WHO`: an acronym that lower-cases into a stop word or pronoun stays an acronym.

@@ -21,7 +21,7 @@ def previous_words(text: str) -> list[str]:
     for tok in tokens:
         if tok[0].isdigit():
             tok = tok.replace(",", "")
-        elif caseless and tok.lower() == "us":
+        elif caseless and tok.replace(".", "").lower() == "us":
             tok = "US"
         elif not shouting and tok.isupper() and len(tok) > 1 and tok.replace(".", "").lower() in lexical._LOOKALIKES:  # noqa: SLF001
             tok = tok.replace(".", "")
@@ -68,3 +68,4 @@ def test_the_country_is_not_the_pronoun() -> None:
     assert lexical.terms("where are the us russia talks") == ["US", "russia", "talk"]
     # an all-caps text is shouting, not acronyms: "HOW MANY US TROOPS" asks what "How many US troops" does
     assert lexical.terms("HOW MANY US TROOPS") == lexical.terms("How many US troops") == ["US", "troop"]
+    assert lexical.terms("U.S. SENDS AID") == lexical.terms("U.S. sends aid") == ["US", "send", "aid"]
