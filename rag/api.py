@@ -67,8 +67,8 @@ def ensure_index(
     Stale means: a source file was added, removed or changed (sha256), or the model, the
     index settings or the word rules (`rag.lexical.TERMS_VERSION`) differ from the manifest. A
     missing or damaged index is rebuilt too. A file written in the last `SETTLE_SECONDS` is
-    waited for, and held back (its previous version kept) while it is still being written. When another process (`rag watch`) has
-    just rebuilt the index, it is loaded, not built again.
+    waited for, and held back (its previous version kept) while it is still being written.
+    When another process (`rag watch`) has just rebuilt the index, it is loaded, not built again.
     """
     settings = settings or Settings()
     key = str(Path(index_dir).resolve())

@@ -187,8 +187,12 @@ def build(
         with store.write_errors(index_path):
             # a segment's BM25 postings hold `lexical.terms` of its day: under new word rules every
             # segment is written again (the stored vectors are reused), not appended to
-            same_terms = old is not None and old.manifest.get("terms_version") == lexical.TERMS_VERSION
-            if old is not None and compatible and same_terms and _can_append(old, documents, fresh):
+            if (
+                old is not None
+                and compatible
+                and store.terms_current(old.manifest)
+                and _can_append(old, documents, fresh)
+            ):
                 how = "appended" if fresh or _masked_rows(old, documents, fresh) else "unchanged"
                 segments, removed = _append(
                     index_path, old, documents, fresh, stored, plan.to_embed, settings, progress

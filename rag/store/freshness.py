@@ -34,7 +34,7 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
             # the folder is there but its articles are gone: do not quote deleted files
             return "every source file was removed"
         return None  # no source folder to compare with: the index is all there is
-    if manifest.get("terms_version") != TERMS_VERSION:
+    if not terms_current(manifest):
         # its BM25 postings hold the terms of older word rules: rebuilt when there are sources to read
         return "the word rules changed (rag.lexical.TERMS_VERSION)"
     names = {s.doc_id for s in listed}
@@ -46,6 +46,11 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
         if sha256_cached(src) != known[src.doc_id].get("sha256"):
             return f"{src.doc_id} changed"
     return None
+
+
+def terms_current(manifest: dict[str, Any]) -> bool:
+    """True when the index's BM25 postings were made by today's word rules (`rag.lexical.TERMS_VERSION`)."""
+    return manifest.get("terms_version") == TERMS_VERSION
 
 
 def sha256_cached(src: SourceFile) -> str:
