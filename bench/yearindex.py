@@ -122,7 +122,7 @@ def build(
     instead of computed again (`bench.yearcontent`), so only the vectors and the rest are made.
     """
     from rag import build as rag_build
-    from rag import store
+    from rag import lexical, store
 
     from . import yearcontent
 
@@ -134,6 +134,7 @@ def build(
         json.dumps(
             [
                 settings.index_key(),
+                lexical.TERMS_VERSION,  # the postings follow the word rules: a folder made under others is stale
                 [(p.base, p.k) for p in picks],
                 len(vectors),
                 [d.sha256 for d, _ in extra[0]] if extra else [],

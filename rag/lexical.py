@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -110,9 +111,12 @@ NUMBER_SCALES: Mapping[str, int] = {"hundred": 100, "thousand": 1_000, "million"
 # Pronouns are not stop words, but an all-caps one is an acronym: "US" and "U.S." are the country,
 # "us" the pronoun ("Give us weapons"), and a question about the US must not match the pronoun.
 _LOOKALIKES = STOPWORDS | {"us", "we", "me", "my", "our", "he", "his", "him", "her", "she", "its", "you", "them"}
+# Stems sharing their first letters are one word for matching: `Ukraine`/`Ukrainian`,
+# `Russia`/`Russian`, which the stemmer keeps apart.
+SAME_WORD_PREFIX = 6
 # The version of what `terms` makes of a text, stored in every index manifest: BM25 postings hold
 # its output, so an index built under another version is rebuilt. Bump it whenever `terms` changes.
-TERMS_VERSION = 2
+TERMS_VERSION = 3
 
 
 @lru_cache(maxsize=1)
@@ -130,8 +134,13 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+def _without_accents(word: str) -> str:
+    """`word` with its accents dropped: "Hervé" is matched by "Herve", which is how most people type it."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens of `text`, numbers without thousands separators."""
+    """Lower-cased word tokens of `text` without accents, numbers without thousands separators."""
     out = []
     tokens = _TOKEN.findall(text)
     # in an all-caps text, "HOW MANY" are words, not acronyms; one all-caps word ("US") is an acronym
@@ -155,6 +164,8 @@ def words(text: str) -> list[str]:
                 tok = _POSSESSIVE.sub("", tok)
             if "." in tok:
                 tok = tok.replace(".", "")
+            if not tok.isascii():
+                tok = _without_accents(tok)
         if tok:
             out.append(tok)
     return out

@@ -343,9 +343,7 @@ def _names(question: str) -> list[str]:
     return out
 
 
-# Stems sharing their first letters are one word for coverage: `Ukraine`/`Ukrainian`,
-# `Russia`/`Russian`, which the stemmer keeps apart.
-_PREFIX = 6
+_PREFIX = lexical.SAME_WORD_PREFIX
 
 
 def _with_prefixes(terms: list[str]) -> frozenset[str]:

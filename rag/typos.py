@@ -1,11 +1,13 @@
 """Typo mapping: the corpus word within a few edits of a question word, found without scanning the vocabulary.
 
-A scan (rapidfuzz over every corpus word) costs time in proportion to the vocabulary, which grows
-with the corpus. Here candidates come from an index of letter pairs: a word within `k` edits of
-`term` keeps at least `|pairs(term)| - 2k` of its distinct letter pairs (one edit touches at most
-two pairs, each pair counted once), and its length differs by at most `k`. Only the candidates that
-pass both bounds are measured with Levenshtein distance, so the answer is exactly the scan's: the
-closest word, then the commonest, then the first alphabetically. The index is numpy arrays
+An edit is a letter deleted, inserted or replaced, or two neighbours swapped ("Capsian" for
+"Caspian": optimal string alignment, rapidfuzz's `OSA`), the commonest typos. A scan (rapidfuzz over
+every corpus word) costs time in proportion to the vocabulary, which grows with the corpus. Here
+candidates come from an index of letter pairs: a word within `k` edits of `term` keeps at least
+`|pairs(term)| - 3k` of its distinct letter pairs (a swap changes three pairs, any other edit at
+most two; each pair counted once), and its length differs by at most `k`. Only the candidates that
+pass both bounds are measured, so the answer is exactly the scan's: the closest word, then the
+commonest, then the first alphabetically. The index is numpy arrays
 (no Python object per word) built on the first unknown word, not at load.
 """
 
@@ -90,16 +92,16 @@ class TypoIndex:
         if not len(candidates):
             return None
         from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.distance import OSA
 
         words = self._words[candidates].tolist()
-        hits = process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+        hits = process.extract(term, words, scorer=OSA.distance, score_cutoff=edits, limit=None)
         return min(((d, -self._df(w), w) for w, d, _ in hits), default=(0, 0, None))[2]
 
     def _candidates(self, term: str, edits: int) -> np.ndarray:
         """Rows of the words that may be within `edits` edits of `term` (a superset of them)."""
         _, codes = _pairs([term])
-        need = len(codes) - 2 * edits
+        need = len(codes) - 3 * edits
         close = np.abs(self._lengths - len(term)) <= edits
         if need <= 0:  # too few pairs to filter by: every word of a near length
             return np.flatnonzero(close)

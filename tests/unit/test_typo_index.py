@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from support import ROOT
 
 from rag import lexical
@@ -32,7 +32,7 @@ def scan(term: str, words: list[str], df: Counter[str]) -> str | None:
     edits = max_edits(term)
     if not edits:
         return None
-    hits = process.extract(term, words, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+    hits = process.extract(term, words, scorer=OSA.distance, score_cutoff=edits, limit=None)
     return min(((d, -df[w], w) for w, d, _ in hits), default=(0, 0, None))[2]
 
 
@@ -76,6 +76,13 @@ def test_ties_go_to_the_commonest_then_alphabetical_whatever_the_order() -> None
         assert index.nearest("resch") == "resco"  # one edit from reach, rescu and resco: the commonest
     df["resco"] = 5
     assert TypoIndex(lambda: words, df.__getitem__).nearest("resch") == "reach"  # equally common: alphabetical
+
+
+def test_two_letters_swapped_are_one_edit() -> None:
+    df = Counter({"judaism": 3, "caspian": 2})
+    index = TypoIndex(lambda: ["caspian", "judaism"], df.__getitem__)
+    assert index.nearest(lexical.terms("Judiasm")[0]) == "judaism"
+    assert index.nearest(lexical.terms("Capsian")[0]) == "caspian"
 
 
 def test_short_words_and_empty_vocabularies_are_not_corrected() -> None:
