@@ -20,7 +20,8 @@ from .quote import clip, quote_span
 from .signals import Candidate, confidence
 from .units import Spans
 
-NOT_FOUND = "The articles don't say: no passage in the indexed articles answers this question."
+NOT_SAID = "The articles don't say"
+NOT_FOUND = f"{NOT_SAID}: no passage in the indexed articles answers this question."
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,11 @@ class BM25:
             out.append((ids, freqs))
         return out
 
+    def units_with(self, term: str) -> np.ndarray:
+        """The global ids of the live units holding `term`, ascending."""
+        parts = [ids for ids, _ in self._postings(term)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
     def df(self, term: str) -> int:
         """How many live units hold `term`."""
         found = self._df.get(term)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import answer_types, embedding, rerank, signals, store, temporal, updates
-from .answer import Answer, Citation, compose, refusal, supporting_passages
+from .answer import NOT_SAID, Answer, Citation, compose, refusal, supporting_passages
 from .brief import Briefing, DatedSentence, make_briefing
 from .brief.from_index import window_bounds, window_sentences
 from .build import BuildReport
@@ -26,7 +26,7 @@ from .chunking import Span
 from .config import Settings
 from .dates import parse_date
 from .documents import Document
-from .question import clean_question
+from .question import asked_names, clean_question
 from .retrieval import Retriever
 
 # A copy of the quoted sentence elsewhere is at least this close in vector space.
@@ -101,6 +101,9 @@ class Index:
             visible = only if visible is None else visible & only
         if visible is not None and not (visible & self._data.unit_live).any():
             return refusal(question, self._nothing_visible(frame, only is not None), notice=notice, as_of=asked)
+        unmentioned = self._unmentioned(frame, only)
+        if unmentioned is not None:
+            return refusal(question, unmentioned, notice=notice, as_of=asked)
         ranked = self._ranked(frame.topic, visible)
         if not ranked:
             return refusal(question, notice=notice, as_of=asked)
@@ -153,6 +156,36 @@ class Index:
                 raise KeyError(f"no document {doc_id!r} in this index")
             rows.append(row)
         return np.isin(self._data.units.doc_rows, rows)
+
+    def _unmentioned(self, frame: temporal.TimeFrame, only: np.ndarray | None) -> str | None:
+        """Why the articles cannot answer when the question names something none of them mentions, else None.
+
+        Only the articles the question may quote count: those dated on or before `as_of`, and of
+        `only` when given. A sentence about another town does not answer "How many were killed in
+        Bucha?": the question is refused, naming the missing word and, when a later article uses
+        it, that article's date. Measured on the suites' fit parts before it was adopted (README).
+        """
+        seen = self._timeline.published_by(frame.as_of)
+        if only is not None:
+            seen = only if seen is None else seen & only
+        missing = []
+        first_later = None
+        for word, term in asked_names(frame.topic):
+            units = self._retriever.holders(term)
+            if units.size and (seen is None or seen[units].any()):
+                continue
+            missing.append(word)
+            if only is None and units.size:
+                first_later = self._timeline.first_day(units)
+        if not missing:
+            return None
+        names = " or ".join(f'"{word}"' for word in missing)
+        if only is not None:
+            return f"{NOT_SAID}: the articles asked for never mention {names}."
+        if frame.as_of is None:
+            return f"{NOT_SAID}: no article mentions {names}."
+        later = f" (the first article that does is dated {first_later})" if len(missing) == 1 and first_later else ""
+        return f"{NOT_SAID}: no article dated on or before {frame.as_of} mentions {names}{later}."
 
     def _nothing_visible(self, frame: temporal.TimeFrame, within: bool = False) -> str:
         if within:

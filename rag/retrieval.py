@@ -6,6 +6,8 @@ typo ("rusia") still finds its sentences.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,6 +121,22 @@ class Retriever:
                 term = self.nearest_term(term) or term
             out.append(term)
         return list(dict.fromkeys(out))
+
+    def holders(self, term: str) -> np.ndarray:
+        """The live units using `term` (stemmed), a word sharing its first letters, or the corpus word it is a typo of.
+
+        The same words the signals count as `term` (`lexical.SAME_WORD_PREFIX`: "Ukraine" holds
+        "Ukrainian"), with typos mapped as `query_terms` maps them.
+        """
+        if self._bm25.df(term) == 0 and not term[0].isdigit():
+            term = self.nearest_term(term) or term
+        words = [term]
+        prefix = term[: lexical.SAME_WORD_PREFIX]
+        if len(term) >= lexical.SAME_WORD_PREFIX:
+            vocabulary = self._vocab_list or self._sorted_vocabulary()
+            start = bisect.bisect_left(vocabulary, prefix)
+            words += itertools.takewhile(lambda w: w.startswith(prefix), itertools.islice(vocabulary, start, None))
+        return np.unique(np.concatenate([self._bm25.units_with(w) for w in words]))
 
     def nearest_term(self, term: str) -> str | None:
         """The corpus word within a few edits of `term` (closest, commonest, then alphabetical), or None.

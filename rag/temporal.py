@@ -98,12 +98,21 @@ class Timeline:
         self.newest = dt.date.fromordinal(int(live_days.max())) if len(live_days) else None
         self.oldest = dt.date.fromordinal(int(live_days.min())) if len(live_days) else None
 
+    def published_by(self, as_of: dt.date | None) -> np.ndarray | None:
+        """A bool per unit: its article is dated on or before `as_of`, or undated (None: no `as_of`, everything)."""
+        if as_of is None:
+            return None
+        return (self.unit_day == NO_DAY) | (self.unit_day <= as_of.toordinal())
+
+    def first_day(self, units: np.ndarray) -> dt.date | None:
+        """The earliest article date among `units` (ids), or None when none is dated."""
+        days = self.unit_day[units]
+        days = days[days != NO_DAY]
+        return dt.date.fromordinal(int(days.min())) if len(days) else None
+
     def visible(self, frame: TimeFrame) -> np.ndarray | None:
         """A bool per unit: what `frame` may quote (None: everything live)."""
-        mask = None
-        if frame.as_of is not None:
-            day = self.unit_day
-            mask = (day == NO_DAY) | (day <= frame.as_of.toordinal())
+        mask = self.published_by(frame.as_of)
         if frame.window is not None:
             first, last = frame.window.first.toordinal(), frame.window.last.toordinal()
             events = self._data.events

@@ -136,6 +136,33 @@ def test_within_and_as_of_together_say_when_nothing_is_left(stream: rag.Index) -
     assert a.passages == () and a.doc_id is None
 
 
+def test_a_name_only_later_articles_mention_is_refused_saying_when_it_first_appears(stream: rag.Index) -> None:
+    question = "Where in Brussels do the talks continue?"
+    before = stream.answer(question, as_of="2022-01-05")
+    assert not before.found and before.doc_id is None and before.passages == ()
+    assert before.text == (
+        'The articles don\'t say: no article dated on or before 2022-01-05 mentions "Brussels" '
+        "(the first article that does is dated 2022-01-11)."
+    )
+    after = stream.answer(question, as_of="2022-01-11")
+    assert after.found and "Brussels" in after.text
+    support.assert_exact(stream, after)
+    within = stream.answer(question, within=SEED)
+    assert (
+        not within.found and within.text == 'The articles don\'t say: the articles asked for never mention "Brussels".'
+    )
+
+
+def test_a_name_no_article_mentions_is_refused_but_a_typo_of_one_is_not(stream: rag.Index) -> None:
+    a = stream.answer("What did Macron say about the troops?")
+    assert not a.found and a.text == 'The articles don\'t say: no article mentions "Macron".'
+    # "Genvea" is a typo of the article's "Geneva" (two letters swapped), not another city
+    typed, spelled = stream.answer("Who will meet in Genvea?"), stream.answer("Who will meet in Geneva?")
+    assert typed.found and "Geneva" in typed.text
+    assert (typed.doc_id, typed.start, typed.end) == (spelled.doc_id, spelled.start, spelled.end)
+    support.assert_exact(stream, typed)
+
+
 @pytest.mark.parametrize(
     ("within", "error", "match"),
     [([], ValueError, "within names no article"), (["nope.txt"], KeyError, "no document 'nope.txt'"),
