@@ -141,6 +141,10 @@ class Timeline:
         """True when `unit` holds a resolved time expression."""
         return bool(self._data.event_offsets[unit + 1] > self._data.event_offsets[unit])
 
+    def names_day(self, unit: int, day: dt.date) -> bool:
+        """True when one of `unit`'s resolved time expressions is about `day` (covers it)."""
+        return any(first <= day <= last for first, last, _, _ in self.events(unit))
+
     def day(self, unit: int) -> dt.date | None:
         """The article date of `unit`, or None."""
         d = int(self.unit_day[unit])
@@ -161,6 +165,37 @@ def prefer_dated(
     if not dated:
         return list(candidates)
     return [dated[0], *(c for c in candidates if c is not dated[0])]
+
+
+def prefer_naming_the_day(
+    candidates: Sequence[Candidate],
+    frame: TimeFrame,
+    names_day: Callable[[int, dt.date], bool],
+    answers: Callable[[Candidate], bool],
+) -> list[Candidate]:
+    """For a question about one day, `candidates` with the best near-best answer that names that day first.
+
+    "Which city did Russian missiles strike today?": any sentence of the day's article may be
+    quoted, but one whose own time expression is that day ("Today's strikes at Lviv") says what
+    happened on it. Within `WHEN_MARGIN` of the best, as for when-questions. A window of several
+    days is left alone: a sentence about one of its days ("Today there were seven corridors")
+    does not answer for the week.
+    """
+    window = frame.window
+    if not candidates or window is None or window.first != window.last or names_day(candidates[0].unit, window.first):
+        return list(candidates)
+    best = candidates[0]
+    named = next(
+        (
+            c
+            for c in candidates
+            if c.score >= best.score - WHEN_MARGIN and names_day(c.unit, window.first) and answers(c)
+        ),
+        None,
+    )
+    if named is None:
+        return list(candidates)
+    return [named, *(c for c in candidates if c is not named)]
 
 
 def prefer_recent(

@@ -136,6 +136,33 @@ def test_within_and_as_of_together_say_when_nothing_is_left(stream: rag.Index) -
     assert a.passages == () and a.doc_id is None
 
 
+def _statements(tmp_path: Path, *names: str) -> rag.Index:
+    """An index of some of the dated statements of eval/ukraine_2022."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in names:
+        shutil.copy(support.ROOT / "eval" / "ukraine_2022" / "docs" / name, src / name)
+    return rag.build_index(src, tmp_path / "index")
+
+
+def test_a_question_about_one_day_prefers_the_sentence_that_names_that_day(tmp_path: Path) -> None:
+    index = _statements(
+        tmp_path, "2022-04-16-Q4qQs5p0DMo.txt", "2022-04-17-Q3RGBV74SJ4.txt", "2022-04-18-uVwGJqJlLF0.txt"
+    )
+    a = index.answer("Which western city did Russian missiles strike today?", as_of="2022-04-18")
+    assert a.found and a.text.startswith("Today's strikes at Lviv") and a.doc_id == "2022-04-18-uVwGJqJlLF0.txt"
+    assert any(e.first == e.last == "2022-04-18" for e in a.events)
+    support.assert_exact(index, a)
+
+
+def test_a_question_about_a_week_is_not_answered_by_one_day_of_it(tmp_path: Path) -> None:
+    # "Today there were seven corridors" names a day of the week, but the week's total answers
+    index = _statements(tmp_path, "2022-03-19-xDiT-RaceKo.txt", "2022-03-25-NLaiJ2vASlM.txt")
+    a = index.answer("How many humanitarian corridors were set up over the past week?", as_of="2022-03-25")
+    assert a.found and a.text == "During the week we managed to establish 18 humanitarian corridors."
+    support.assert_exact(index, a)
+
+
 def test_a_name_only_later_articles_mention_is_refused_saying_when_it_first_appears(stream: rag.Index) -> None:
     question = "Where in Brussels do the talks continue?"
     before = stream.answer(question, as_of="2022-01-05")
