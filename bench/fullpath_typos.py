@@ -2,7 +2,8 @@
 
 `python -m bench.fullpath_typos INDEX QUESTIONS.json` prints one JSON line. The words are every
 question word the index does not know (as the engine looks them up) plus one and two random edits
-of every question word of five letters or more (a reader's typos). Both methods answer each word,
+of every question word of five letters or more (a reader's typos: a letter deleted, inserted,
+replaced, or two neighbours swapped). Both methods answer each word,
 timed one after the other (order alternated); corrections must be the same.
 """
 
@@ -23,15 +24,18 @@ from .yearquestions import from_json
 def _typo(word: str, rng: random.Random, edits: int) -> str:
     for _ in range(edits):
         i = rng.randrange(len(word))
-        kind = rng.choice(("delete", "insert", "substitute"))
+        kind = rng.choice(("delete", "insert", "substitute", "swap"))
         letter = rng.choice(string.ascii_lowercase)
-        word = (
-            word[:i] + word[i + 1 :]
-            if kind == "delete"
-            else word[:i] + letter + word[i:]
-            if kind == "insert"
-            else word[:i] + letter + word[i + 1 :]
-        )
+        if kind == "swap" and i + 1 < len(word):
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        else:
+            word = (
+                word[:i] + word[i + 1 :]
+                if kind == "delete"
+                else word[:i] + letter + word[i:]
+                if kind == "insert"
+                else word[:i] + letter + word[i + 1 :]
+            )
     return word
 
 

@@ -24,14 +24,17 @@ _MAX_EDITS = {5: 1, 8: 2}
 
 
 def nearest_term_scan(self: Any, term: str) -> str | None:
-    """The corpus word within a few edits of `term` (commonest, then alphabetical), or None: a full scan."""
+    """The corpus word within a few edits of `term` (commonest, then alphabetical), or None: a full scan.
+
+    Edits as the engine counts them (optimal string alignment: a swap of neighbours is one edit).
+    """
     edits = max((e for n, e in _MAX_EDITS.items() if len(term) >= n), default=0)
     if not edits or not self._vocab_list:
         return None
     from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.distance import OSA
 
-    hits = process.extract(term, self._vocab_list, scorer=Levenshtein.distance, score_cutoff=edits, limit=20)
+    hits = process.extract(term, self._vocab_list, scorer=OSA.distance, score_cutoff=edits, limit=20)
     if not hits:
         return None
     return min(hits, key=lambda h: (h[1], -self._bm25.df(h[0]), h[0]))[0]

@@ -101,7 +101,7 @@ class Index:
             visible = only if visible is None else visible & only
         if visible is not None and not (visible & self._data.unit_live).any():
             return refusal(question, self._nothing_visible(frame, only is not None), notice=notice, as_of=asked)
-        unmentioned = self._unmentioned(frame, only)
+        unmentioned = self._unmentioned(frame)
         if unmentioned is not None:
             return refusal(question, unmentioned, notice=notice, as_of=asked)
         ranked = self._ranked(frame.topic, visible)
@@ -158,17 +158,17 @@ class Index:
             rows.append(row)
         return np.isin(self._data.units.doc_rows, rows)
 
-    def _unmentioned(self, frame: temporal.TimeFrame, only: np.ndarray | None) -> str | None:
+    def _unmentioned(self, frame: temporal.TimeFrame) -> str | None:
         """Why the articles cannot answer when the question names something none of them mentions, else None.
 
-        Only the articles the question may quote count: those dated on or before `as_of`, and of
-        `only` when given. A sentence about another town does not answer "How many were killed in
-        Bucha?": the question is refused, naming the missing word and, when a later article uses
-        it, that article's date. Measured on the suites' fit parts before it was adopted (README).
+        The articles dated on or before `as_of` count, all of them even when the question is asked
+        `within` some: one article need not name its own speaker ("according to Zelenskyy"), but a
+        name that no article uses is not what any of them is about. A sentence about another town
+        does not answer "How many were killed in Bucha?": the question is refused, naming the
+        missing word and, when a later article uses it, that article's date. Measured in the
+        README's answer-quality section.
         """
         seen = self._timeline.published_by(frame.as_of)
-        if only is not None:
-            seen = only if seen is None else seen & only
         missing = []
         first_later = None
         for word, term in asked_names(frame.topic):
@@ -176,13 +176,11 @@ class Index:
             if units.size and (seen is None or seen[units].any()):
                 continue
             missing.append(word)
-            if only is None and units.size:
+            if units.size:
                 first_later = self._timeline.first_day(units)
         if not missing:
             return None
         names = " or ".join(f'"{word}"' for word in missing)
-        if only is not None:
-            return f"{NOT_SAID}: the articles asked for never mention {names}."
         if frame.as_of is None:
             return f"{NOT_SAID}: no article mentions {names}."
         later = f" (the first article that does is dated {first_later})" if len(missing) == 1 and first_later else ""
