@@ -46,8 +46,8 @@ def asked_names(question: str) -> list[tuple[str, str]]:
     A name is a run of capitalised words that does not open the question ("Bucha", "Tony Blair"),
     stood for by its last word: articles often drop a first name or a title ("Blair"), rarely the
     surname. A figure is a number of two digits or more ("1066", "100,000"). Left out: month and
-    day names and the days beside them, acronyms ("EU", "NPO"), which articles as often spell out, words of
-    one or two letters, and every word of a question typed in capitals.
+    day names and the days beside them, acronyms ("EU", "NPO"), which articles as often spell
+    out, words of one or two letters, and every word of a question typed in capitals.
     """
     found: dict[str, str] = {}
     tokens = list(_WORD.finditer(question))

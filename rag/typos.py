@@ -7,8 +7,8 @@ candidates come from an index of letter pairs: a word within `k` edits of `term`
 `|pairs(term)| - 3k` of its distinct letter pairs (a swap changes three pairs, any other edit at
 most two; each pair counted once), and its length differs by at most `k`. Only the candidates that
 pass both bounds are measured, so the answer is exactly the scan's: the closest word, then the
-commonest, then the first alphabetically. The index is numpy arrays
-(no Python object per word) built on the first unknown word, not at load.
+commonest, then the first alphabetically. The index is numpy arrays (no Python object per word)
+built on the first unknown word, not at load.
 """
 
 from __future__ import annotations
