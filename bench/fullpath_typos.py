@@ -3,8 +3,8 @@
 `python -m bench.fullpath_typos INDEX QUESTIONS.json` prints one JSON line. The words are every
 question word the index does not know (as the engine looks them up) plus one and two random edits
 of every question word of five letters or more (a reader's typos: a letter deleted, inserted,
-replaced, or two neighbours swapped). Both methods answer each word,
-timed one after the other (order alternated); corrections must be the same.
+replaced, or two neighbours swapped). Both methods answer each word, timed one after the other
+(order alternated); corrections must be the same.
 """
 
 from __future__ import annotations
