@@ -126,7 +126,8 @@ class Retriever:
         """The live units using `term` (stemmed), a word sharing its first letters, or the corpus word it is a typo of.
 
         The same words the signals count as `term` (`lexical.SAME_WORD_PREFIX`: "Ukraine" holds
-        "Ukrainian"), with typos mapped as `query_terms` maps them.
+        "Ukrainian"), with typos mapped as `query_terms` maps them. A unit is listed once per such
+        word it holds: callers ask whether any is visible, or the earliest day, not how many.
         """
         if self._bm25.df(term) == 0 and not term[0].isdigit():
             term = self.nearest_term(term) or term
@@ -136,7 +137,7 @@ class Retriever:
             vocabulary = self._vocab_list or self._sorted_vocabulary()
             start = bisect.bisect_left(vocabulary, prefix)
             words += itertools.takewhile(lambda w: w.startswith(prefix), itertools.islice(vocabulary, start, None))
-        return np.unique(np.concatenate([self._bm25.units_with(w) for w in words]))
+        return np.concatenate([self._bm25.units_with(w) for w in words])
 
     def nearest_term(self, term: str) -> str | None:
         """The corpus word within a few edits of `term` (closest, commonest, then alphabetical), or None.

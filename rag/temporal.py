@@ -151,6 +151,22 @@ class Timeline:
         return None if d == NO_DAY else dt.date.fromordinal(d)
 
 
+def _near_best_first(
+    candidates: Sequence[Candidate], wanted: Callable[[int], bool], answers: Callable[[Candidate], bool]
+) -> list[Candidate]:
+    """`candidates` with the first that is `wanted` (by unit), an answer and within `WHEN_MARGIN` of the best moved first.
+
+    Left as they are when the best is `wanted` already, or when no near-best answer is.
+    """
+    best = candidates[0]
+    if wanted(best.unit):
+        return list(candidates)
+    found = next((c for c in candidates if c.score >= best.score - WHEN_MARGIN and wanted(c.unit) and answers(c)), None)
+    if found is None:
+        return list(candidates)
+    return [found, *(c for c in candidates if c is not found)]
+
+
 def prefer_dated(
     candidates: Sequence[Candidate],
     frame: TimeFrame,
@@ -158,13 +174,9 @@ def prefer_dated(
     answers: Callable[[Candidate], bool],
 ) -> list[Candidate]:
     """For a when-question, `candidates` with the best near-best answer that carries a resolved date first."""
-    if not candidates or not frame.when or has_event(candidates[0].unit):
+    if not candidates or not frame.when:
         return list(candidates)
-    best = candidates[0]
-    dated = [c for c in candidates if c.score >= best.score - WHEN_MARGIN and has_event(c.unit) and answers(c)]
-    if not dated:
-        return list(candidates)
-    return [dated[0], *(c for c in candidates if c is not dated[0])]
+    return _near_best_first(candidates, has_event, answers)
 
 
 def prefer_naming_the_day(
@@ -182,20 +194,9 @@ def prefer_naming_the_day(
     does not answer for the week.
     """
     window = frame.window
-    if not candidates or window is None or window.first != window.last or names_day(candidates[0].unit, window.first):
+    if not candidates or window is None or window.first != window.last:
         return list(candidates)
-    best = candidates[0]
-    named = next(
-        (
-            c
-            for c in candidates
-            if c.score >= best.score - WHEN_MARGIN and names_day(c.unit, window.first) and answers(c)
-        ),
-        None,
-    )
-    if named is None:
-        return list(candidates)
-    return [named, *(c for c in candidates if c is not named)]
+    return _near_best_first(candidates, lambda unit: names_day(unit, window.first), answers)
 
 
 def prefer_recent(
