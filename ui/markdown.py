@@ -93,10 +93,9 @@ def when_list(events: Sequence[EventDate]) -> str:
     return "; ".join(escape_text(e.label()) for e in events)
 
 
-def _time_tag(event: EventDate, inner: str) -> str:
+def _time_open(event: EventDate) -> str:
     # attributes hold only dates formatted here (never article text); escaped all the same
-    attrs = f'class="event" datetime="{html.escape(event.first)}" title="{html.escape(event_title(event))}"'
-    return f"<time {attrs}>{inner}</time>"
+    return f'<time class="event" datetime="{html.escape(event.first)}" title="{html.escape(event_title(event))}">'
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -148,13 +147,17 @@ def _marked_line(line: str, strong: tuple[int, int] | None, marks: list[tuple[tu
         cuts |= set(strong)
     bounds = sorted(cuts)
     out = []
+    open_event = None  # one <time> per event, even when the highlight cuts it ("**Sunday**’s")
     for a, b in zip(bounds, bounds[1:], strict=False):
         piece = escape_line(line[a:b]) if a == 0 else escape_text(line[a:b])
         if strong is not None and strong[0] <= a and b <= strong[1]:
             piece = f"<strong>{piece}</strong>"
         event = next((e for (lo, hi), e in marks if lo <= a and b <= hi), None)
-        out.append(_time_tag(event, piece) if event is not None else piece)
-    return "".join(out)
+        if event is not open_event:
+            out.append(("</time>" if open_event is not None else "") + (_time_open(event) if event is not None else ""))
+            open_event = event
+        out.append(piece)
+    return "".join(out) + ("</time>" if open_event is not None else "")
 
 
 def quote_block(text: str, highlight: tuple[int, int] | None = None, events: Sequence[EventDate] = ()) -> str:

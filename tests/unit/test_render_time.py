@@ -74,9 +74,20 @@ def test_a_quote_with_marked_events_renders_as_exactly_its_text(case: tuple[str,
     assert squash("".join(parsed.text)) == squash(text)
     assert set(parsed.tags) <= {"blockquote", "p", "br", "strong", "time"}, parsed.tags
     assert squash("".join(parsed.events)) == squash("".join(e.phrase for e in events))
+    assert parsed.tags.count("time") == len(events), "one element per event, even where the highlight cuts it"
     phrase = text[highlight[0] : highlight[1]]
     if phrase.strip() and "\n" not in phrase:
         assert squash("".join(parsed.strong)) == squash(phrase)
+
+
+def test_an_event_phrase_cut_by_the_highlight_stays_one_element() -> None:
+    # a when-answer highlights "Sunday" inside the event phrase "Sunday’s": one <time>, the bold inside it
+    text = "Zelenskiy wrote on Twitter after Sunday’s call."
+    start = text.index("Sunday")
+    event = EventDate(start, start + len("Sunday’s"), "Sunday’s", "2022-01-02", "2022-01-02")
+    html = fmt.quote_block(text, (start, start + len("Sunday")), [event])
+    assert html.count("<time ") == 1 and "<strong>Sunday</strong>’s</time>" in html
+    assert squash("".join(rendered(html).events)) == "Sunday’s"
 
 
 def test_an_update_with_a_script_is_shown_as_text_in_the_reply() -> None:
