@@ -3,15 +3,13 @@
 `install()` puts these back into `rag` in this process: the typo mapping that scans the whole
 vocabulary with rapidfuzz (its word list sorted at load), BM25 scores accumulated with
 `np.add.at` over every posting of every query term, BM25 postings read into memory rather
-than memory-mapped, every article parsed and held at load, term caches without bound, and the
-article-level signals computed for every candidate. The full-path benchmark serves an index with and without them and compares
+than memory-mapped, every article parsed and held at load, and term caches without bound. The full-path benchmark serves an index with and without them and compares
 every answer (`python -m bench.fullpath_serve INDEX QUESTIONS --reference`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -86,10 +84,6 @@ def scores_add_at(self: Any, terms: Sequence[str], visible: np.ndarray | None = 
 def install() -> None:
     """Swap the engine's optimised parts for the reference ones in this process (before loading an index)."""
     original_init = retrieval.Retriever.__init__
-    original_score = signals.score_candidates
-
-    def every_signal(*args: Any, **kwargs: Any) -> list[signals.Candidate]:
-        return [replace(c, signals=dict(c.signals)) for c in original_score(*args, **kwargs)]
 
     def every_article(self: Any) -> dict[str, Any]:
         return {doc_id: self.documents[row] for doc_id, row in sorted(self.doc_rows.items())}
@@ -103,7 +97,6 @@ def install() -> None:
     bm25.BM25.df = df_scan  # type: ignore[method-assign]
     bm25.BM25.scores = scores_add_at  # type: ignore[method-assign]
     bm25.MEMORY_MAP = False
-    signals.score_candidates = every_signal
-    signals.UNIT_CACHE = signals.DOCUMENT_CACHE = None  # type: ignore[assignment]
+    signals.UNIT_CACHE = None  # type: ignore[assignment]
     articles.CACHE = None  # type: ignore[assignment]
     reader.IndexData.live_articles = every_article  # type: ignore[method-assign,assignment]

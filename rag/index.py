@@ -44,7 +44,7 @@ class Index:
         self.report = report
         self._retriever = Retriever(data, data.settings)
         self._documents = data.live_articles()  # read on demand: texts are not all held in memory
-        self._terms = signals.TermCache(data.units, self._documents)
+        self._terms = signals.TermCache(data.units)
         self._timeline = temporal.Timeline(data)
         # loaded (and its files verified) here, so a missing or damaged model is said at load time
         self._ranker = rerank.load_ranker() if self.settings.rerank else None
@@ -245,15 +245,28 @@ class Index:
         vectors = self._retriever.vectors(ids.tolist()) if len(ids) else np.zeros((0, 1), np.float32)
         return sentences, vectors
 
-    def candidates(self, question: str) -> list[signals.Candidate]:
-        """Every candidate sentence of `question` with its signals, best first (for explaining a choice)."""
-        return self._ranked(clean_question(question, self.settings.max_question_chars)[0])
+    def candidates(self, question: str, *, as_of: str | dt.date | None = None) -> list[signals.Candidate]:
+        """Every candidate sentence of `question` with its signals, best first (for explaining a choice).
+
+        As `answer` ranks them before its time preferences: only articles dated on or before `as_of`.
+        """
+        frame = temporal.time_frame(
+            clean_question(question, self.settings.max_question_chars)[0], as_of, self._timeline.newest
+        )
+        return self._ranked(frame.topic, self._timeline.visible(frame))
 
     def _ranked(self, question: str, visible: np.ndarray | None = None) -> list[signals.Candidate]:
         found = self._retriever.retrieve(question, visible)
         score = self._ranker.score if self._ranker is not None else None
         return signals.score_candidates(
-            question, found, self._data.units, self._terms, self._retriever.idf, score, self.settings.rerank
+            question,
+            found,
+            self._data.units,
+            self._terms,
+            self._retriever.idf,
+            self._retriever,
+            score,
+            self.settings.rerank,
         )
 
     def _passages_of(self, doc_id: str) -> list[Span]:

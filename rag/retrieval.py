@@ -7,6 +7,7 @@ typo ("rusia") still finds its sentences.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -38,6 +39,10 @@ class Retrieved:
         return sorted(self.ranks)
 
 
+# Mean sentence vectors of the most recently asked-about articles kept (384 floats each).
+ARTICLE_CACHE = 4_096
+
+
 class Retriever:
     """Dense and BM25 search over the units of an index's segments."""
 
@@ -47,7 +52,10 @@ class Retriever:
         self._bm25 = data.bm25
         self._n = len(data.units)
         self._live = data.unit_live
+        # a document's units are one run of ascending rows: its row's first unit is found by bisection
+        self._doc_rows = data.units.doc_rows
         self._settings = settings
+        self._centroid = functools.lru_cache(maxsize=ARTICLE_CACHE)(self._article_centroid)
         # the sorted vocabulary and its typo index are made on the first unknown word, not at load
         self._vocab_list: list[str] = []
         self._typos = TypoIndex(self._sorted_vocabulary, self._bm25.df)
@@ -129,6 +137,36 @@ class Retriever:
         "Ukrainian"), with typos mapped as `query_terms` maps them. A unit is listed once per such
         word it holds: callers ask whether any is visible, or the earliest day, not how many.
         """
+        return np.concatenate([self._bm25.units_with(w) for w in self._same_words(term)])
+
+    def articles_using(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Whether each article of `rows` (document rows) uses `term`, as `holders` counts it (bool array).
+
+        Each word's postings are ascending unit ids and an article's units one run of them, so
+        two bisections per article answer without reading any article's text.
+        """
+        first = np.searchsorted(self._doc_rows, rows, side="left")
+        last = np.searchsorted(self._doc_rows, rows, side="right")
+        found = np.zeros(len(rows), dtype=bool)
+        for word in self._same_words(term):
+            units = self._bm25.units_with(word)
+            found |= np.searchsorted(units, last) > np.searchsorted(units, first)
+        return found
+
+    def article_similarity(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cosine of `query_vector` with the mean sentence vector of each article of `rows` (document rows)."""
+        if not len(rows):
+            return np.zeros(0, dtype=np.float32)
+        return np.stack([self._centroid(int(r)) for r in rows]) @ query_vector
+
+    def _article_centroid(self, row: int) -> np.ndarray:
+        first, last = np.searchsorted(self._doc_rows, [row, row + 1])
+        mean = self.vectors(list(range(int(first), int(last)))).mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm > 0 else mean
+
+    def _same_words(self, term: str) -> list[str]:
+        """`term` (or the corpus word it is a typo of) and the corpus words sharing its first letters."""
         if self._bm25.df(term) == 0 and not term[0].isdigit():
             term = self.nearest_term(term) or term
         words = [term]
@@ -137,7 +175,7 @@ class Retriever:
             vocabulary = self._vocab_list or self._sorted_vocabulary()
             start = bisect.bisect_left(vocabulary, prefix)
             words += itertools.takewhile(lambda w: w.startswith(prefix), itertools.islice(vocabulary, start, None))
-        return np.concatenate([self._bm25.units_with(w) for w in words])
+        return list(dict.fromkeys(words))
 
     def nearest_term(self, term: str) -> str | None:
         """The corpus word within a few edits of `term` (closest, commonest, then alphabetical), or None.

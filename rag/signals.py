@@ -1,12 +1,16 @@
 """The signals of a candidate sentence: each defined once, by name, with the weights that use it.
 
-A weighted sum of the `rank_weight`s orders the candidates (set by hand; coordinate ascent on the
-fit parts gained there and lost on held-out; the answer ranker's one weight is chosen on a grid
-of fit-part quote accuracy by `scripts/fit_weights.py --rank-grid`). A logistic combination of the `confidence_weight`s
-(plus `CONFIDENCE_BIAS`) is the refusal model's confidence; with the answer ranker on
-(`Settings.rerank` > 0) the `ranker_confidence_weight`s and `RANKER_CONFIDENCE_BIAS` are, fitted
-on the "fit" parts of eval/squad_dev, eval/seed and eval/ukraine_2022 (`scripts/fit_weights.py`).
-Figures are reported on the "held-out" parts (`rag eval`). Nothing is tuned per question.
+A weighted sum of the `rank_weight`s orders the candidates. They are learnt, not set by hand:
+`scripts/fit_rank_weights.py` fits a conditional logit (a softmax over one question's candidates)
+on the candidates of 9,314 SQuAD 1.1 train questions, data no suite reports on, with each weight of
+the sign its evidence has, then scales them to the hand-set weights' spread (the margins of
+rag/temporal.py and rag/updates.py are in those units). The answer ranker's one weight is chosen on
+a grid of fit-part quote accuracy by `scripts/fit_weights.py --rank-grid`. A logistic combination
+of the `confidence_weight`s (plus `CONFIDENCE_BIAS`) is the refusal model's confidence; with the
+answer ranker on (`Settings.rerank` > 0) the `ranker_confidence_weight`s and
+`RANKER_CONFIDENCE_BIAS` are, fitted on the "fit" parts of eval/squad_dev, eval/seed and
+eval/ukraine_2022 (`scripts/fit_weights.py`). Figures are reported on the "held-out" parts
+(`rag eval`). Nothing is tuned per question.
 """
 
 from __future__ import annotations
@@ -14,15 +18,15 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
 from . import answer_types, lexical
-from .documents import Document
 from .retrieval import Retrieved
-from .units import Spans
+from .units import Spans, SpanTable
 
 
 @dataclass(frozen=True)
@@ -45,46 +49,52 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(
         "dense",
         "cosine of the sentence and the question (MiniLM)",
-        rank_weight=1.0,
+        rank_weight=0.683,
         confidence_weight=6.0,
         ranker_confidence_weight=0.43,
     ),
-    Signal("dense_context", "the best cosine of its neighbours in the same article", rank_weight=0.25),
-    Signal("bm25", "BM25 score, over the best BM25 score among the candidates", rank_weight=0.2),
-    Signal("rrf", "fused reciprocal rank, 1 for rank 1 in both retrievers"),
+    Signal("dense_context", "the best cosine of its neighbours in the same article", rank_weight=0.087),
+    Signal("article_dense", "cosine of the question and its article's mean sentence vector", rank_weight=0.522),
+    Signal("bm25", "BM25 score, over the best BM25 score among the candidates", rank_weight=0.124),
+    Signal("rrf", "fused reciprocal rank, 1 for rank 1 in both retrievers", rank_weight=0.127),
     Signal(
-        "coverage", "IDF-weighted share of the question's terms in the sentence", rank_weight=0.8, confidence_weight=3.0
+        "coverage",
+        "IDF-weighted share of the question's terms in the sentence",
+        rank_weight=0.324,
+        confidence_weight=3.0,
     ),
     Signal(
         "coverage_context",
         "the same over the sentence and its neighbours",
-        rank_weight=0.3,
+        rank_weight=0.326,
         confidence_weight=1.5,
         ranker_confidence_weight=0.21,
     ),
     Signal(
         "missing",
         "IDF-weighted share of the question's key terms the whole article never uses",
+        rank_weight=-0.381,
         confidence_weight=-4.0,
         ranker_confidence_weight=-1.22,
     ),
-    Signal("bigrams", "share of the question's adjacent term pairs the sentence repeats", rank_weight=0.2),
+    Signal("bigrams", "share of the question's adjacent term pairs the sentence repeats", rank_weight=0.172),
     Signal(
         "names",
         "share of the question's names and numbers the article holds",
+        rank_weight=0.101,
         confidence_weight=2.0,
         ranker_confidence_weight=1.61,
     ),
     Signal(
         "names_context",
         "share of them in the sentence and its neighbours",
-        rank_weight=0.3,
+        rank_weight=0.0,
         ranker_confidence_weight=0.9,
     ),
     Signal(
         "answer_type",
         "1 when it holds a phrase of the asked kind (number, date, ...), 0 when not, 0.5 unknown",
-        rank_weight=0.25,
+        rank_weight=0.278,
         confidence_weight=3.0,
         ranker_confidence_weight=0.76,
     ),
@@ -150,30 +160,30 @@ def confidence(signals: Mapping[str, float], with_ranker: bool = False) -> float
 
 
 # Term sets are cached per process, but bounded: a long-running server would otherwise come to hold
-# every unit and article it ever ranked (measured at 200k units: 1.9 kB per unit, 13 kB per article,
-# 210 MB after 421 questions). Most hits are inside one question (a sentence's neighbours), so these
-# hold the units of the last ~25 questions, the articles of ~10: at 200k units, 4x larger caches
-# (and the article cache of rag.store.articles) raised the peak RSS from 764 to 824 MB and saved
-# ~1.5 ms of a ~32 ms answer.
+# every unit it ever ranked (measured at 200k units: 1.9 kB per unit). Most hits are inside one
+# question (a sentence's neighbours), so this holds the units of the last ~25 questions.
 UNIT_CACHE = 4_096
-DOCUMENT_CACHE = 512
 
 
 class TermCache:
-    """Stemmed terms of units and documents, computed on demand and kept for the most recently used."""
+    """Stemmed terms of units and of their articles' headers, computed on demand and kept for the most recently used."""
 
-    def __init__(self, units: Spans, documents: Mapping[str, Document]) -> None:
+    def __init__(self, units: SpanTable) -> None:
         self._units = units
-        self._documents = documents
         self._unit_sets = functools.lru_cache(maxsize=UNIT_CACHE)(self._compute_unit)
-        self._document_set = functools.lru_cache(maxsize=DOCUMENT_CACHE)(self._compute_document)
+        self._header_sets = functools.lru_cache(maxsize=UNIT_CACHE)(self._compute_header)
+
+    def _compute_header(self, row: int) -> frozenset[str]:
+        doc = self._units.documents[row]
+        return _with_prefixes(lexical.terms(" ".join(filter(None, (doc.title, doc.source, doc.author)))))
+
+    def header(self, row: int) -> frozenset[str]:
+        """Terms of the title, source and author of the article of row `row`: words no unit holds."""
+        return self._header_sets(row)
 
     def _compute_unit(self, i: int) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
         terms = lexical.terms(self._units[i].text)
         return _with_prefixes(terms), frozenset(_bigrams(terms))
-
-    def _compute_document(self, doc_id: str) -> frozenset[str]:
-        return _with_prefixes(lexical.terms(self._documents[doc_id].text))
 
     def unit(self, i: int) -> frozenset[str]:
         """Terms of unit `i` (with long-prefix entries, see `_with_prefixes`)."""
@@ -183,17 +193,26 @@ class TermCache:
         """Adjacent content-term pairs of unit `i`."""
         return self._unit_sets(i)[1]
 
-    def document(self, doc_id: str) -> frozenset[str]:
-        """Terms of a whole document (names included)."""
-        return self._document_set(doc_id)
+
+class Articles(Protocol):
+    """What the signals read about whole articles (`rag.retrieval.Retriever` provides it)."""
+
+    def articles_using(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Whether each article of `rows` (document rows) uses `term` in any sentence (bool array)."""
+        ...
+
+    def article_similarity(self, query_vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cosine of `query_vector` with each article's mean sentence vector."""
+        ...
 
 
 def score_candidates(
     question: str,
     found: Retrieved,
-    units: Spans,
+    units: SpanTable,
     terms: TermCache,
     idf: Callable[[str], float],
+    articles: Articles,
     ranker: SentenceScorer | None = None,
     rerank: int = 0,
 ) -> list[Candidate]:
@@ -215,8 +234,20 @@ def score_candidates(
     qbigrams = _bigrams(list(found.query_terms))
     negated = bool(_NEGATION.search(question))
     sims = found.similarity
+    ids = found.ids
+    # whole-article evidence, one value per candidate: which asked terms and names its article uses
+    rows = units.doc_rows[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.int64)
+    # an address need not name its speaker: the header counts ("According to Zelenskyy, ...")
+    headers = [terms.header(int(r)) for r in rows]
+    uses = {
+        t: articles.articles_using(t, rows) | np.array([_has(h, t) for h in headers], dtype=bool)
+        for t in dict.fromkeys([*expected, *names])
+    }
+    missing = sum((w * ~uses[t] for t, w in expected.items()), np.zeros(len(ids))) / total
+    named = np.mean([uses[n] for n in names], axis=0) if names else np.ones(len(ids))
+    article_dense = articles.article_similarity(found.query_vector, rows)
     out = []
-    for i in found.ids:
+    for at, i in enumerate(ids):
         unit = units[i]
         same = [j for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].doc_id == unit.doc_id]
         own = terms.unit(i)
@@ -224,19 +255,21 @@ def score_candidates(
         signals = {
             "dense": sims[i],
             "dense_context": max((sims[j] for j in same), default=sims[i]),
+            "article_dense": float(article_dense[at]),
             "bm25": found.bm25.get(i, 0.0) / bm25_max,
             "rrf": found.fused(i),
             "coverage": sum(w for t, w in weights.items() if _has(own, t)) / total,
             "coverage_context": sum(w for t, w in weights.items() if _has(window, t)) / total,
+            "missing": float(missing[at]),
             "bigrams": (len(qbigrams & terms.unit_bigrams(i)) / len(qbigrams)) if qbigrams else 0.0,
+            "names": float(named[at]),
             "names_context": (sum(1 for n in names if _has(window, n)) / len(names)) if names else 1.0,
             "answer_type": _type_signal(kind, unit.text, question, focus, window),
             # a question asking what did NOT happen is not answered by what did
             "negation_mismatch": float(negated and not any(_NEGATION.search(units[j].text) for j in (i, *same))),
             "ranker": 0.0,
         }
-        article = functools.partial(_article_signals, terms, unit.doc_id, expected, names, total)
-        out.append(Candidate(i, _Signals(signals, article), rank_score(signals)))
+        out.append(Candidate(i, signals, rank_score(signals)))
     if not out:  # nothing found: an HNSW search filtered down to a few visible units can miss them all
         return out
     out.sort(key=lambda c: -c.score)
@@ -275,9 +308,8 @@ def log_odds(probability: float) -> float:
 
 
 def _with_signal(candidate: Candidate, name: str, value: float) -> Candidate:
-    """`candidate` with signal `name` set to `value` and its score recomputed (article signals stay lazy)."""
-    signals = candidate.signals
-    changed = signals.with_value(name, value) if isinstance(signals, _Signals) else {**signals, name: value}
+    """`candidate` with signal `name` set to `value` and its score recomputed."""
+    changed = {**candidate.signals, name: value}
     return replace(candidate, signals=changed, score=rank_score(changed))
 
 
@@ -285,52 +317,6 @@ def _neighbours(units: Spans, i: int) -> str:
     """The sentences before and after unit `i` in its article, joined (what the ranker reads as context)."""
     doc_id = units[i].doc_id
     return " ".join(units[j].text for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].doc_id == doc_id)
-
-
-# Signals over the whole article: ranking never reads them, only confidence does, and an
-# article's terms cost 1-4 ms to compute, for ~50 articles per question. So they are computed
-# when first read (for the few candidates whose confidence is asked), not for every candidate.
-_ARTICLE_SIGNALS = frozenset({"missing", "names"})
-
-
-def _article_signals(
-    terms: TermCache, doc_id: str, expected: Mapping[str, float], names: list[str], total: float
-) -> dict[str, float]:
-    doc_terms = terms.document(doc_id)
-    return {
-        "missing": sum(w for t, w in expected.items() if not _has(doc_terms, t)) / total,
-        "names": (sum(1 for n in names if _has(doc_terms, n)) / len(names)) if names else 1.0,
-    }
-
-
-class _Signals(Mapping[str, float]):
-    """A candidate's signals, the article-level ones computed on first read; in `SIGNALS` order when listed."""
-
-    def __init__(self, values: dict[str, float], article: Callable[[], dict[str, float]] | None) -> None:
-        self._values = values
-        self._article = article  # None once the article signals are in `_values`
-
-    def _complete(self) -> dict[str, float]:
-        if self._article is not None:
-            found = {**self._values, **self._article()}
-            self._values = {name: found[name] for name in SIGNAL_NAMES if name in found}
-            self._article = None
-        return self._values
-
-    def with_value(self, name: str, value: float) -> _Signals:
-        """A copy with signal `name` set to `value`."""
-        return _Signals({**self._values, name: value}, self._article)
-
-    def __getitem__(self, name: str) -> float:
-        if name in self._values:
-            return self._values[name]
-        return self._complete()[name] if name in _ARTICLE_SIGNALS else self._values[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._complete())
-
-    def __len__(self) -> int:
-        return len(self._complete())
 
 
 def _names(question: str) -> list[str]:
