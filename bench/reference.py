@@ -3,8 +3,9 @@
 `install()` puts these back into `rag` in this process: the typo mapping that scans the whole
 vocabulary with rapidfuzz (its word list sorted at load), BM25 scores accumulated with
 `np.add.at` over every posting of every query term, BM25 postings read into memory rather
-than memory-mapped, every article parsed and held at load, and term caches without bound. The full-path benchmark serves an index with and without them and compares
-every answer (`python -m bench.fullpath_serve INDEX QUESTIONS --reference`).
+than memory-mapped, every article parsed and held at load, and term caches without bound. The
+full-path benchmark serves an index with and without them and compares every answer
+(`python -m bench.fullpath_serve INDEX QUESTIONS --reference`).
 """
 
 from __future__ import annotations
