@@ -194,7 +194,7 @@ class TermCache:
         return self._unit_sets(i)[1]
 
 
-class Articles(Protocol):
+class ArticleEvidence(Protocol):
     """What the signals read about whole articles (`rag.retrieval.Retriever` provides it)."""
 
     def articles_using(self, term: str, rows: np.ndarray) -> np.ndarray:
@@ -212,7 +212,7 @@ def score_candidates(
     units: SpanTable,
     terms: TermCache,
     idf: Callable[[str], float],
-    articles: Articles,
+    articles: ArticleEvidence,
     ranker: SentenceScorer | None = None,
     rerank: int = 0,
 ) -> list[Candidate]:
