@@ -57,8 +57,8 @@ class Settings:
     # Questions longer than this are trimmed (the model reads 256 word pieces at most anyway).
     max_question_chars: int = 1000
     # The answer ranker (rag.rerank, models/answer-ranker) reads this many of the best candidates
-    # by the hand-set signals and the refusal model fitted with it decides; 0 (the default) answers
-    # from the hand-set signals alone and loads no model. Off by default: on the held-out news
+    # by the weighted signals and the refusal model fitted with it decides; 0 (the default) answers
+    # from the weighted signals alone and loads no model. Off by default: on the held-out news
     # suites it refused far more right answers than it caught wrong ones (README, answer quality).
     rerank: int = 0
     # Refusal: an answer is given when its confidence reaches this threshold (see answer.py).

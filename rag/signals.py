@@ -218,7 +218,7 @@ def score_candidates(
 ) -> list[Candidate]:
     """Every candidate of `found` with its signals, best first; the best one also carries `margin`.
 
-    With a `ranker`, the `rerank` best candidates by the hand-set signals are read by it too
+    With a `ranker`, the `rerank` best candidates by the weighted signals are read by it too
     (its `ranker` signal; 0 for the others) and all are ranked again with it.
     """
     weights = {t: idf(t) for t in found.query_terms}
