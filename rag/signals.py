@@ -119,7 +119,6 @@ SIGNALS: tuple[Signal, ...] = (
         ranker_confidence_weight=0.78,
     ),
 )
-SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
 RANK_WEIGHTS: Mapping[str, float] = {s.name: s.rank_weight for s in SIGNALS if s.rank_weight}
 # The default refusal model: weights set on the fit parts of the seed and SQuAD suites before the
 # ranker existed; the bias puts the chosen operating point at Settings.threshold = 0.5.
