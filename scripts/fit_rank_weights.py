@@ -74,7 +74,7 @@ class Question:
 
 def training_suite(articles: int, seed: int, out: Path) -> Path:
     """`articles` SQuAD 1.1 train articles drawn with `seed`, written as a suite under `out`."""
-    data = squad._read_json(squad.DATA_DIR / "train-v1.1.json.gz")
+    data = squad._read_json(squad.DATA_DIR / squad.TRAIN_FILE)
     order = list(data["data"])
     random.Random(seed).shuffle(order)
     chosen = []
