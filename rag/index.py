@@ -163,21 +163,21 @@ class Index:
 
         The articles dated on or before `as_of` count, all of them even when the question is asked
         `within` some: one article need not name its own speaker ("according to Zelenskyy"), but a
-        name that no article uses is not what any of them is about. A sentence about another town
+        name that no article uses, in a sentence or in its title, source or author, is not what any
+        of them is about. A sentence about another town
         does not answer "How many were killed in Bucha?": the question is refused, naming the
         missing word and, when a later article uses it, that article's date. Measured in the
         README's answer-quality section.
         """
-        seen = self._timeline.published_by(frame.as_of)
         missing = []
         first_later = None
         for word, term in asked_names(frame.topic):
-            units = self._retriever.holders(term)
-            if units.size and (seen is None or seen[units].any()):
+            # its sentences, and its headers: a source or title names what an article is about
+            days = self._timeline.days_of(self._retriever.holders(term), self._terms.header_holders(term))
+            if self._timeline.any_published_by(days, frame.as_of):
                 continue
             missing.append(word)
-            if units.size:
-                first_later = self._timeline.first_day(units)
+            first_later = self._timeline.first_day(days)
         if not missing:
             return None
         names = " or ".join(f'"{word}"' for word in missing)

@@ -149,6 +149,16 @@ def rank_score(signals: Mapping[str, float]) -> float:
     return sum(w * signals[name] for name, w in RANK_WEIGHTS.items())
 
 
+def names_as_much(candidate: Candidate, best: Candidate) -> bool:
+    """True when `candidate`'s article names at least the share of the question's names that `best`'s does.
+
+    The time rules and the updates weigh answers about as good as the best one, and an article
+    that never names the asked place is not: "How many missiles hit Kharkiv today?" is neither
+    answered nor contradicted by another city's "Today 3 missiles hit ...".
+    """
+    return candidate.signals.get("names", 1.0) >= best.signals.get("names", 1.0)
+
+
 def confidence(signals: Mapping[str, float], with_ranker: bool = False) -> float:
     """Probability-like confidence that the sentence answers the question (`with_ranker`: the ranker's model)."""
     weights, bias = (
@@ -169,16 +179,37 @@ class TermCache:
 
     def __init__(self, units: SpanTable) -> None:
         self._units = units
+        # every article's title, source and author without parsing it, when the documents keep them
+        # (`store.articles.Articles`)
+        self._header_texts: Sequence[str] | None = getattr(units.documents, "headers", None)
         self._unit_sets = functools.lru_cache(maxsize=UNIT_CACHE)(self._compute_unit)
         self._header_sets = functools.lru_cache(maxsize=UNIT_CACHE)(self._compute_header)
 
+    def _header_text(self, row: int) -> str:
+        texts = self._header_texts
+        return texts[row] if texts is not None else self._units.documents[row].header_words()
+
     def _compute_header(self, row: int) -> frozenset[str]:
-        doc = self._units.documents[row]
-        return _with_prefixes(lexical.terms(" ".join(filter(None, (doc.title, doc.source, doc.author)))))
+        return _with_prefixes(lexical.terms(self._header_text(row)))
 
     def header(self, row: int) -> frozenset[str]:
         """Terms of the title, source and author of the article of row `row`: words no unit holds."""
         return self._header_sets(row)
+
+    @functools.cached_property
+    def _header_rows(self) -> dict[str, np.ndarray]:
+        # built on first use, from every article: ~20 us per header
+        rows: dict[str, list[int]] = {}
+        for row in range(len(self._units.documents)):
+            for term in _with_prefixes(lexical.terms(self._header_text(row))):
+                rows.setdefault(term, []).append(row)
+        return {term: np.array(found, dtype=np.int64) for term, found in rows.items()}
+
+    def header_holders(self, term: str) -> np.ndarray:
+        """Rows of the articles (live or not) whose header uses `term`, or a word of the same long prefix, as `_has` counts."""
+        keys = [term, "~" + term[:_PREFIX]] if len(term) >= _PREFIX else [term]
+        found = [self._header_rows[k] for k in keys if k in self._header_rows]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def _compute_unit(self, i: int) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
         terms = lexical.terms(self._units[i].text)

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import answer_types
 from .dates import DateRange, find_time_expressions, parse_date, question_window
-from .signals import Candidate
+from .signals import Candidate, names_as_much
 from .store import NO_DAY, IndexData
 
 # Words that ask for the current state of something.
@@ -104,9 +104,21 @@ class Timeline:
             return None
         return (self.unit_day == NO_DAY) | (self.unit_day <= as_of.toordinal())
 
-    def first_day(self, units: np.ndarray) -> dt.date | None:
-        """The earliest article date among `units` (ids), or None when none is dated."""
-        days = self.unit_day[units]
+    def days_of(self, units: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The article days (ordinals, NO_DAY when undated) of units `units` and of the live articles among `rows`."""
+        rows = rows[self._data.doc_live[rows]]
+        return np.concatenate([self.unit_day[units], self._data.doc_day[rows]])
+
+    @staticmethod
+    def any_published_by(days: np.ndarray, as_of: dt.date | None) -> bool:
+        """True when one of `days` (from `days_of`) is on or before `as_of`, or undated (any day when no `as_of`)."""
+        if as_of is None:
+            return bool(days.size)
+        return bool(((days == NO_DAY) | (days <= as_of.toordinal())).any())
+
+    @staticmethod
+    def first_day(days: np.ndarray) -> dt.date | None:
+        """The earliest dated day among `days` (from `days_of`), or None when none is dated."""
         days = days[days != NO_DAY]
         return dt.date.fromordinal(int(days.min())) if len(days) else None
 
@@ -154,14 +166,22 @@ class Timeline:
 def _near_best_first(
     candidates: Sequence[Candidate], wanted: Callable[[int], bool], answers: Callable[[Candidate], bool]
 ) -> list[Candidate]:
-    """`candidates` with the first that is `wanted` (by unit), an answer and within `WHEN_MARGIN` of the best moved first.
+    """`candidates` with the first near-best answer that is `wanted` (by unit) moved first.
 
-    Left as they are when the best is `wanted` already, or when no near-best answer is.
+    Near-best: within `WHEN_MARGIN` of the best, from an article naming as much of the question
+    (`names_as_much`). Left as they are when the best is `wanted` already, or when no near-best answer is.
     """
     best = candidates[0]
     if wanted(best.unit):
         return list(candidates)
-    found = next((c for c in candidates if c.score >= best.score - WHEN_MARGIN and wanted(c.unit) and answers(c)), None)
+    found = next(
+        (
+            c
+            for c in candidates
+            if c.score >= best.score - WHEN_MARGIN and wanted(c.unit) and answers(c) and names_as_much(c, best)
+        ),
+        None,
+    )
     if found is None:
         return list(candidates)
     return [found, *(c for c in candidates if c is not found)]
@@ -208,8 +228,9 @@ def prefer_recent(
     """`candidates` (best first) with the newest near-best answer moved to the front.
 
     Near-best: within `LATEST_MARGIN` of the best score when the question asks for the latest,
-    `TIE_MARGIN` otherwise, and itself an answer (`answers`). When-questions and questions about
-    a named window keep their order: the best sentence about the event wins, not the newest.
+    `TIE_MARGIN` otherwise, itself an answer (`answers`), from an article naming as much of the
+    question (`names_as_much`). When-questions and questions about a named window keep their
+    order: the best sentence about the event wins, not the newest.
     """
     if not candidates or frame.when or frame.window is not None:
         return list(candidates)
@@ -221,7 +242,11 @@ def prefer_recent(
             best = dated
             candidates = [dated, *(c for c in candidates if c is not dated)]
     margin = LATEST_MARGIN if frame.latest else TIE_MARGIN
-    near = [c for c in candidates if c.score >= best.score - margin and day_of(c.unit) != NO_DAY and answers(c)]
+    near = [
+        c
+        for c in candidates
+        if c.score >= best.score - margin and day_of(c.unit) != NO_DAY and answers(c) and names_as_much(c, best)
+    ]
     if not near:
         return list(candidates)
     chosen = max(near, key=lambda c: (day_of(c.unit), c.score))

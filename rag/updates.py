@@ -128,8 +128,8 @@ def find_updates(
     Only a question that asks for a figure, date, place or name has answers to compare: for any
     other, a different sentence is not a different answer (on the stream suite, none of the 29
     sentences this used to list for such questions was one), so none is listed. A candidate
-    counts when it is from another article, scores within `UPDATE_MARGIN` of the chosen one,
-    would itself be given as an answer and holds a phrase of the asked kind (for "how many
+    counts when it is from another article that names as much of the question, scores within
+    `UPDATE_MARGIN` of the chosen one, would itself be given as an answer and holds a phrase of the asked kind (for "how many
     tanks", a figure in a sentence about tanks). It differs when that phrase differs from the
     quote's: another figure or date, or a name that is not part of the quote's (or the quote,
     when it has no highlight): "the Russian" adds nothing to "Russian troops launched a missile
@@ -148,6 +148,8 @@ def find_updates(
         span = units[cand.unit]
         if span.doc_id == answer.doc_id or cand.score < chosen.score - UPDATE_MARGIN or not answers(cand):
             continue
+        if not signals.names_as_much(cand, chosen):
+            continue  # about another place or person: "3 missiles hit Lviv" does not update Kharkiv's figure
         phrase = answer_types.best_phrase(kind, span.text, question)
         if phrase is None or (counted and not signals.mentions(span.text, counted)):
             continue  # it does not hold an answer of the asked kind, or counts something else

@@ -31,6 +31,10 @@ class Document:
         """What a reader calls this document: its title, else its id."""
         return self.title or self.doc_id
 
+    def header_words(self) -> str:
+        """Its title, source and author, joined: what names the article without being a quotable sentence."""
+        return " ".join(filter(None, (self.title, self.source, self.author)))
+
 
 @dataclass(frozen=True)
 class SourceFile:

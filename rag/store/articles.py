@@ -34,7 +34,7 @@ class ArticleFile:
         self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         # the descriptor keeps the file readable even after a later build deletes its segment
         weakref.finalize(self, os.close, self._fd)
-        offsets, ids, dates, lengths = [0], [], [], []
+        offsets, ids, dates, lengths, headers = [0], [], [], [], []
         with open(path, "rb") as fh:
             for line in fh:
                 doc = Document(**json.loads(line))  # every field checked, as a full load would
@@ -42,10 +42,12 @@ class ArticleFile:
                 ids.append(doc.doc_id)
                 dates.append(doc.date)
                 lengths.append(len(doc.text))
+                headers.append(doc.header_words())
         self.offsets = np.array(offsets, dtype=np.int64)
         self.ids: list[str] = ids
         self.dates: list[str | None] = dates
         self.lengths = np.array(lengths, dtype=np.int64)
+        self.headers: list[str] = headers
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -57,13 +59,14 @@ class ArticleFile:
 
 
 class Articles(Sequence[Document]):
-    """Every article of an index by row (segment after segment): ids and dates at hand, texts parsed on access."""
+    """Every article of an index by row (segment after segment): ids, dates and headers at hand, texts parsed on access."""
 
     def __init__(self, files: Sequence[ArticleFile]) -> None:
         self._files = list(files)
         self._first = np.cumsum([0, *(len(f) for f in self._files)]).astype(np.int64)
         self.ids: list[str] = [i for f in self._files for i in f.ids]
         self.dates: list[str | None] = [d for f in self._files for d in f.dates]
+        self.headers: list[str] = [h for f in self._files for h in f.headers]
         self._read = functools.lru_cache(maxsize=CACHE)(self._parse)
 
     def __len__(self) -> int:

@@ -45,6 +45,27 @@ def test_the_article_about_the_asked_place_wins_over_a_closer_sentence_elsewhere
     assert_exact(reports, a)
 
 
+@pytest.mark.parametrize(
+    "question", ["How many missiles hit Kharkiv today?", "What did the missiles hit in Kharkiv today?"]
+)
+def test_a_sentence_naming_the_day_does_not_win_from_an_article_that_never_names_the_place(reports, question):
+    # Lviv's "Today 3 missiles hit ..." names the asked day and is near the best: it was quoted,
+    # and listed as a conflicting figure, although its article never names Kharkiv
+    a = reports.answer(question, as_of="2022-03-10")
+    assert a.found and a.doc_id == "kharkiv.txt" and "12 missiles" in a.text
+    assert_exact(reports, a)
+    assert all(c.doc_id != "lviv.txt" for c in a.updates)
+
+
+def test_a_name_only_in_an_articles_header_is_not_refused_as_unmentioned(reports):
+    # "Administration" is only in lviv.txt's source line; "Reuters" is nowhere
+    a = reports.answer("What did the regional Administration say about the fire?")
+    assert a.found and a.doc_id == "lviv.txt"
+    assert_exact(reports, a)
+    refused = reports.answer("What did Reuters say about the fire?")
+    assert not refused.found and '"Reuters"' in refused.text
+
+
 def test_articles_using_agrees_with_reading_each_article(reports):
     retriever, data = reports._retriever, reports._data  # noqa: SLF001
     rows = np.array(sorted(data.doc_rows.values()))
