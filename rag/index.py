@@ -110,7 +110,13 @@ class Index:
         ranked, copies = updates.collapse_copies(ranked, self._data.units, self._timeline.unit_day.__getitem__)
         ranked = temporal.prefer_dated(ranked, frame, self._timeline.has_event, self._answers)
         ranked = temporal.prefer_naming_the_day(ranked, frame, self._timeline.names_day, self._answers)
-        ranked = temporal.prefer_recent(ranked, frame, self._timeline.unit_day.__getitem__, self._answers)
+        ranked = temporal.prefer_recent(
+            ranked,
+            frame,
+            self._timeline.unit_day.__getitem__,
+            self._answers,
+            lambda c: updates.answer_phrase(question, self._data.units.text(c.unit)) is not None,
+        )
         units, events_of = self._data.units, self._timeline.events
         passages = supporting_passages(ranked, units, self._passages_of, self._documents, events_of, k)
         pick = self._key_phrase if self._ranker is not None else None

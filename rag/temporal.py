@@ -2,8 +2,8 @@
 
 A crisis is a stream of dated reports whose figures change. Unless a question names a day or
 window, it asks about the state of things as of `as_of` (or the newest article): among the
-sentences that answer about as well as the best one, the newest article wins, and the others
-are shown as updates. A question that names a day or window ("on February 24", "last week")
+sentences that give about as good a figure, date, place or name as the best one, the newest
+article wins, and the others are shown as updates. A question that names a day or window ("on February 24", "last week")
 is answered only from sentences about that time. Undated articles stay answerable, but never
 win on recency.
 """
@@ -29,9 +29,14 @@ _LATEST = re.compile(
     re.IGNORECASE,
 )
 # Among answers this close to the best one (in ranking score), the newest article wins: wider when the
-# question asks for the latest, narrower otherwise (a tie-break). Set on the fit part of eval/ukraine_2022.
+# question asks for the latest, narrower when both give a figure, date, place or name of the asked
+# kind (a newer report of it). Set on the fit part of eval/ukraine_2022.
 LATEST_MARGIN = 0.5
 TIE_MARGIN = 0.25
+# Otherwise only answers that score alike (SQ8 vectors move a score by ~1e-3) are a tie: a newer
+# sentence that answers a "why" or "what" question about as well is not a newer report of the same
+# fact. With TIE_MARGIN for every kind, at 200k units such moves cost more than they won.
+EXACT_TIE = 0.01
 # A when-question prefers a sentence carrying a resolved date this close to the best one.
 WHEN_MARGIN = 0.4
 # An alternative sentence counts as an answer (to prefer it, or list it as an update) when its
@@ -224,12 +229,14 @@ def prefer_recent(
     frame: TimeFrame,
     day_of: Callable[[int], int],
     answers: Callable[[Candidate], bool],
+    comparable: Callable[[Candidate], bool],
 ) -> list[Candidate]:
     """`candidates` (best first) with the newest near-best answer moved to the front.
 
-    Near-best: within `LATEST_MARGIN` of the best score when the question asks for the latest,
-    `TIE_MARGIN` otherwise, itself an answer (`answers`), from an article naming as much of the
-    question (`names_as_much`). When-questions and questions about a named window keep their
+    Near-best: within `LATEST_MARGIN` of the best score when the question asks for the latest;
+    otherwise within `TIE_MARGIN` when it and the best are both `comparable` (each holds a phrase
+    of the asked kind that a newer report can update), else `EXACT_TIE`. And itself an answer
+    (`answers`), from an article naming as much of the question (`names_as_much`). When-questions and questions about a named window keep their
     order: the best sentence about the event wins, not the newest.
     """
     if not candidates or frame.when or frame.window is not None:
@@ -241,11 +248,19 @@ def prefer_recent(
         if dated is not None:
             best = dated
             candidates = [dated, *(c for c in candidates if c is not dated)]
-    margin = LATEST_MARGIN if frame.latest else TIE_MARGIN
+    widest = LATEST_MARGIN if frame.latest else TIE_MARGIN
+    # asked as of a day, the newest report is the one nearest that day; otherwise "now" is only the
+    # newest article's date, and a newer sentence must report the same kind of fact to win
+    anchored = frame.latest or frame.as_of is not None
+    best_comparable = not anchored and comparable(best)
+
+    def near_best(c: Candidate) -> bool:
+        if c.score < best.score - widest:
+            return False
+        return anchored or c.score >= best.score - EXACT_TIE or (best_comparable and comparable(c))
+
     near = [
-        c
-        for c in candidates
-        if c.score >= best.score - margin and day_of(c.unit) != NO_DAY and answers(c) and names_as_much(c, best)
+        c for c in candidates if near_best(c) and day_of(c.unit) != NO_DAY and answers(c) and names_as_much(c, best)
     ]
     if not near:
         return list(candidates)

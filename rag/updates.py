@@ -85,6 +85,21 @@ _COMPARABLE = frozenset({answer_types.NUMBER, answer_types.DATE, answer_types.PE
 _NAME_FILLER = frozenset({"the", "of", "and", "in", "at", "on", "to", "mr", "mrs", "ms", "dr", "president", "minister"})
 
 
+def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
+    """The phrase of `sentence` answering `question` when both are of a kind two reports can disagree on, else None.
+
+    The kinds are a figure, a date, a place or a person; for "how many tanks", a figure in a
+    sentence that mentions tanks. Another kind of question ("why", "what") has no phrase to compare.
+    """
+    kind = answer_types.question_kind(question)
+    if kind not in _COMPARABLE:
+        return None
+    counted = answer_types.focus(question) if kind == answer_types.NUMBER else None
+    if counted and not signals.mentions(sentence, counted):
+        return None
+    return answer_types.best_phrase(kind, sentence, question)
+
+
 def _same_answer(kind: str, a: str, b: str) -> bool:
     """True when two normalized answering phrases give the same answer.
 
@@ -139,7 +154,6 @@ def find_updates(
     kind = answer_types.question_kind(question)
     if kind not in _COMPARABLE:
         return ()
-    counted = answer_types.focus(question) if kind == answer_types.NUMBER else None
     quoted = answer.text[answer.highlight[0] : answer.highlight[1]] if answer.highlight else answer.text
     seen = [normalized(quoted)]
     day = day_of(chosen.unit)
@@ -150,8 +164,8 @@ def find_updates(
             continue
         if not signals.names_as_much(cand, chosen):
             continue  # about another place or person: "3 missiles hit Lviv" does not update Kharkiv's figure
-        phrase = answer_types.best_phrase(kind, span.text, question)
-        if phrase is None or (counted and not signals.mentions(span.text, counted)):
+        phrase = answer_phrase(question, span.text)
+        if phrase is None:
             continue  # it does not hold an answer of the asked kind, or counts something else
         key = normalized(span.text[phrase[0] : phrase[1]])
         if any(_same_answer(kind, key, other) for other in seen):

@@ -1,0 +1,67 @@
+"""Answer quality on the full-path benchmark's generated year of news, per suite and part, without timing anything.
+
+    python -m bench --only fullpath --fullpath-sizes 200000   # once: builds bench/cache/year-200000
+    python scripts/scale_quality.py bench/cache/year-200000/index
+
+Asks the benchmark's question sample (`bench/cache/questions.json`: 200 SQuAD 1.1 questions, the
+stream and seed suites) of an index it built, and prints, per suite and part (the suites' "fit" and
+"held-out"; SQuAD's have none), answered right among the answerable (found, gold phrase in the
+quote), from the gold article, and unanswerables refused. Nothing here is fitted; the numbers show
+what the small suites do not: articles that repeat one another's sentences at scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import rag
+from rag.eval import holds_gold
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITES = {"stream": ROOT / "eval" / "ukraine_2022" / "qa.jsonl", "seed": ROOT / "eval" / "seed" / "qa.jsonl"}
+
+
+def parts() -> dict[tuple[str, str], str]:
+    """(suite, question id) -> part, for the suites whose rows carry one."""
+    out = {}
+    for suite, path in SUITES.items():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                out[(suite, row["id"])] = row.get("part", "-")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("index", type=Path, help="an index the benchmark built, e.g. bench/cache/year-200000/index")
+    ap.add_argument("--questions", type=Path, default=ROOT / "bench" / "cache" / "questions.json")
+    args = ap.parse_args()
+    index = rag.load_index(args.index)
+    part_of = parts()
+    tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for q in json.loads(args.questions.read_text(encoding="utf-8")):
+        a = index.answer(q["q"], as_of=q["as_of"])
+        t = tally[(q["suite"], part_of.get((q["suite"], q["id"]), "-"))]
+        if q["gold"]:
+            t["answerable"] += 1
+            t["right"] += bool(a.found and holds_gold(a.text, q["gold"]))
+            t["gold_article"] += bool(a.found and a.doc_id == q["doc"])
+        else:
+            t["unanswerable"] += 1
+            t["refused"] += not a.found
+    print("suite   part      answerable  right   gold article  unanswerable  refused")
+    for (suite, part), t in sorted(tally.items()):
+        n, u = t["answerable"], t["unanswerable"]
+        refused = f"{t['refused'] / u:7.1%}" if u else "      -"
+        print(
+            f"{suite:7} {part:9} {n:10}  {t['right'] / max(n, 1):6.1%}  {t['gold_article'] / max(n, 1):12.1%}"
+            f"  {u:12}  {refused}"
+        )
+
+
+if __name__ == "__main__":
+    main()
