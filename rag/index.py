@@ -109,7 +109,9 @@ class Index:
             return refusal(question, notice=notice, as_of=asked)
         ranked, copies = updates.collapse_copies(ranked, self._data.units, self._timeline.unit_day.__getitem__)
         ranked = temporal.prefer_dated(ranked, frame, self._timeline.has_event, self._answers)
-        ranked = temporal.prefer_naming_the_day(ranked, frame, self._timeline.names_day, self._answers)
+        ranked = temporal.prefer_naming_the_day(
+            ranked, frame, self._timeline.names_day, self._answers, self._timeline.names_one_day_of
+        )
         ranked = temporal.prefer_recent(
             ranked,
             frame,

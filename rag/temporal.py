@@ -59,6 +59,7 @@ class TimeFrame:
     window: DateRange | None  # the day or window the question names
     latest: bool  # the question asks for the current state ("now", "latest", "still", ...)
     when: bool  # the question asks when something happened
+    counts: bool  # the question asks for a figure ("how many", "how much"): over a window, its total
     topic: str  # the question without its time words: what it is about, for matching sentences
 
 
@@ -70,8 +71,9 @@ def time_frame(question: str, as_of: str | dt.date | None, newest: dt.date | Non
     latest = bool(_LATEST.search(question))
     if window is not None and latest and window.first == window.last == now:
         window = None  # "as of today", "how many now": the current state, not the events of one day
-    when = answer_types.question_kind(question) == answer_types.DATE and window is None
-    return TimeFrame(day, now, window, latest, when, _topic(question, now))
+    kind = answer_types.question_kind(question)
+    when = kind == answer_types.DATE and window is None
+    return TimeFrame(day, now, window, latest, when, kind == answer_types.NUMBER, _topic(question, now))
 
 
 def _topic(question: str, now: dt.date | None) -> str:
@@ -162,6 +164,10 @@ class Timeline:
         """True when one of `unit`'s resolved time expressions is about `day` (covers it)."""
         return any(first <= day <= last for first, last, _, _ in self.events(unit))
 
+    def names_one_day_of(self, unit: int, window: DateRange) -> bool:
+        """True when one of `unit`'s resolved time expressions is a single day inside `window` ("today", in a week)."""
+        return any(window.first <= first == last <= window.last for first, last, _, _ in self.events(unit))
+
     def day(self, unit: int) -> dt.date | None:
         """The article date of `unit`, or None."""
         d = int(self.unit_day[unit])
@@ -209,19 +215,27 @@ def prefer_naming_the_day(
     frame: TimeFrame,
     names_day: Callable[[int, dt.date], bool],
     answers: Callable[[Candidate], bool],
+    names_one_day_of: Callable[[int, DateRange], bool],
 ) -> list[Candidate]:
-    """For a question about one day, `candidates` with the best near-best answer that names that day first.
+    """For a question about a day or window, `candidates` with the best near-best answer about all of it first.
 
     "Which city did Russian missiles strike today?": any sentence of the day's article may be
     quoted, but one whose own time expression is that day ("Today's strikes at Lviv") says what
-    happened on it. Within `WHEN_MARGIN` of the best, as for when-questions. A window of several
-    days is left alone: a sentence about one of its days ("Today there were seven corridors")
-    does not answer for the week.
+    happened on it. A figure asked for a window of several days is its total: a sentence whose time
+    expression is one day of it ("Today there were seven corridors", asked "how many ... over the
+    past week") gives that day's, and a near-best one that names no single day of it goes first
+    ("During the week we managed to establish 18"). What happened in a window may have happened on
+    any day of it: only figures are totals.
+    Within `WHEN_MARGIN` of the best, as for when-questions.
     """
     window = frame.window
-    if not candidates or window is None or window.first != window.last:
+    if not candidates or window is None:
         return list(candidates)
-    return _near_best_first(candidates, lambda unit: names_day(unit, window.first), answers)
+    if window.first == window.last:
+        return _near_best_first(candidates, lambda unit: names_day(unit, window.first), answers)
+    if not frame.counts:
+        return list(candidates)
+    return _near_best_first(candidates, lambda unit: not names_one_day_of(unit, window), answers)
 
 
 def prefer_recent(
