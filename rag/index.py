@@ -172,10 +172,9 @@ class Index:
         The articles dated on or before `as_of` count, all of them even when the question is asked
         `within` some: one article need not name its own speaker ("according to Zelenskyy"), but a
         name that no article uses, in a sentence or in its title, source or author, is not what any
-        of them is about. A sentence about another town
-        does not answer "How many were killed in Bucha?": the question is refused, naming the
-        missing word and, when a later article uses it, that article's date. Measured in the
-        README's answer-quality section.
+        of them is about. A sentence about another town does not answer "How many were killed in
+        Bucha?": the question is refused, naming the missing word and, when a later article uses it,
+        that article's date. Measured in the README's answer-quality section.
         """
         missing = []
         first_later = None

@@ -206,7 +206,7 @@ class TermCache:
         return {term: np.array(found, dtype=np.int64) for term, found in rows.items()}
 
     def header_holders(self, term: str) -> np.ndarray:
-        """Rows of the articles (live or not) whose header uses `term`, or a word of the same long prefix, as `_has` counts."""
+        """Rows of the articles (live or not) whose header uses `term` or a word of its long prefix (as `_has`)."""
         keys = [term, "~" + term[:_PREFIX]] if len(term) >= _PREFIX else [term]
         found = [self._header_rows[k] for k in keys if k in self._header_rows]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)

@@ -2,10 +2,10 @@
 
 A crisis is a stream of dated reports whose figures change. Unless a question names a day or
 window, it asks about the state of things as of `as_of` (or the newest article): among the
-sentences that give about as good a figure, date, place or name as the best one, the newest
-article wins, and the others are shown as updates. A question that names a day or window ("on February 24", "last week")
-is answered only from sentences about that time. Undated articles stay answerable, but never
-win on recency.
+sentences that answer about as well as the best one (a figure, date, place or name of the asked
+kind, unless asked as of a day), the newest article wins, and the others are shown as updates. A
+question that names a day or window ("on February 24", "last week") is answered only from
+sentences about that time. Undated articles stay answerable, but never win on recency.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ _LATEST = re.compile(
     re.IGNORECASE,
 )
 # Among answers this close to the best one (in ranking score), the newest article wins: wider when the
-# question asks for the latest, narrower when both give a figure, date, place or name of the asked
-# kind (a newer report of it). Set on the fit part of eval/ukraine_2022.
+# question asks for the latest, narrower when it is asked as of a day or both give a figure, date,
+# place or name of the asked kind (a newer report of it). Set on the fit part of eval/ukraine_2022.
 LATEST_MARGIN = 0.5
 TIE_MARGIN = 0.25
 # Otherwise only answers that score alike (SQ8 vectors move a score by ~1e-3) are a tie: a newer
@@ -180,7 +180,8 @@ def _near_best_first(
     """`candidates` with the first near-best answer that is `wanted` (by unit) moved first.
 
     Near-best: within `WHEN_MARGIN` of the best, from an article naming as much of the question
-    (`names_as_much`). Left as they are when the best is `wanted` already, or when no near-best answer is.
+    (`names_as_much`). Left as they are when the best is `wanted` already, or when no near-best
+    answer is.
     """
     best = candidates[0]
     if wanted(best.unit):
@@ -225,8 +226,7 @@ def prefer_naming_the_day(
     expression is one day of it ("Today there were seven corridors", asked "how many ... over the
     past week") gives that day's, and a near-best one that names no single day of it goes first
     ("During the week we managed to establish 18"). What happened in a window may have happened on
-    any day of it: only figures are totals.
-    Within `WHEN_MARGIN` of the best, as for when-questions.
+    any day of it: only figures are totals. Within `WHEN_MARGIN` of the best, as for when-questions.
     """
     window = frame.window
     if not candidates or window is None:
@@ -248,9 +248,10 @@ def prefer_recent(
     """`candidates` (best first) with the newest near-best answer moved to the front.
 
     Near-best: within `LATEST_MARGIN` of the best score when the question asks for the latest;
-    otherwise within `TIE_MARGIN` when it and the best are both `comparable` (each holds a phrase
-    of the asked kind that a newer report can update), else `EXACT_TIE`. And itself an answer
-    (`answers`), from an article naming as much of the question (`names_as_much`). When-questions and questions about a named window keep their
+    otherwise within `TIE_MARGIN` when it is asked as of a day, or when the candidate and the best
+    are both `comparable` (each holds a phrase of the asked kind that a newer report can update),
+    else `EXACT_TIE`. And itself an answer (`answers`), from an article naming as much of the
+    question (`names_as_much`). When-questions and questions about a named window keep their
     order: the best sentence about the event wins, not the newest.
     """
     if not candidates or frame.when or frame.window is not None:

@@ -144,8 +144,8 @@ def find_updates(
     other, a different sentence is not a different answer (on the stream suite, none of the 29
     sentences this used to list for such questions was one), so none is listed. A candidate
     counts when it is from another article that names as much of the question, scores within
-    `UPDATE_MARGIN` of the chosen one, would itself be given as an answer and holds a phrase of the asked kind (for "how many
-    tanks", a figure in a sentence about tanks). It differs when that phrase differs from the
+    `UPDATE_MARGIN` of the chosen one, would itself be given as an answer and holds a phrase of
+    the asked kind (`answer_phrase`). It differs when that phrase differs from the
     quote's: another figure or date, or a name that is not part of the quote's (or the quote,
     when it has no highlight): "the Russian" adds nothing to "Russian troops launched a missile
     attack". One citation per distinct answer.

@@ -59,7 +59,7 @@ class ArticleFile:
 
 
 class Articles(Sequence[Document]):
-    """Every article of an index by row (segment after segment): ids, dates and headers at hand, texts parsed on access."""
+    """Every article of an index by row (segment after segment): ids, dates, headers at hand, texts read on access."""
 
     def __init__(self, files: Sequence[ArticleFile]) -> None:
         self._files = list(files)
