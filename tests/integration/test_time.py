@@ -58,14 +58,20 @@ Russia has massed some 175,000 troops near Ukraine, according to an undated back
 """
 
 
+def _seed_with(folder: Path, articles: dict[str, str]) -> rag.Index:
+    """An index of the seed plus `articles` (file name -> text), built under `folder`."""
+    src = folder / "src"
+    src.mkdir()
+    shutil.copy(support.SEEDS / SEED, src / SEED)
+    for name, text in articles.items():
+        (src / name).write_text(text, encoding="utf-8")
+    return rag.build_index(src, folder / "index")
+
+
 @pytest.fixture(scope="module")
 def stream(tmp_path_factory: pytest.TempPathFactory) -> rag.Index:
     """The seed plus a later article that updates its troop figure and moves the talks."""
-    src = tmp_path_factory.mktemp("stream") / "src"
-    src.mkdir()
-    shutil.copy(support.SEEDS / SEED, src / SEED)
-    (src / "2022-01-11-troops.txt").write_text(LATER, encoding="utf-8")
-    return rag.build_index(src, src.parent / "index")
+    return _seed_with(tmp_path_factory.mktemp("stream"), {"2022-01-11-troops.txt": LATER})
 
 
 def test_how_many_quotes_the_newest_figure_and_shows_the_earlier_one(stream: rag.Index) -> None:
@@ -83,11 +89,7 @@ def test_a_newer_sentence_about_as_good_does_not_displace_the_best_answer_to_a_w
     # A figure, date, place or name can be updated by a newer report: there the newest near-best
     # answer wins (above). A what-question has no such phrase to update, so only a tie moves it;
     # before, "Biden spoke with Zelenskiy again on Saturday" won, 0.12 behind the best.
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(support.SEEDS / SEED, src / SEED)
-    (src / "2022-02-20-leaders.txt").write_text(LEADERS_AGAIN, encoding="utf-8")
-    index = rag.build_index(src, tmp_path / "index")
+    index = _seed_with(tmp_path, {"2022-02-20-leaders.txt": LEADERS_AGAIN})
     question = "What did Biden make clear to Zelenskiy?"
     a = index.answer(question)
     assert a.found and a.doc_id == SEED
@@ -237,12 +239,7 @@ def test_an_as_of_that_is_not_a_date_is_a_value_error_saying_what_to_type(stream
 
 
 def test_a_conflict_between_two_articles_of_the_same_date_is_flagged(tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(support.SEEDS / SEED, src / SEED)
-    (src / "2022-01-11-troops.txt").write_text(LATER, encoding="utf-8")
-    (src / "2022-01-11-kyiv.txt").write_text(RIVAL, encoding="utf-8")
-    index = rag.build_index(src, tmp_path / "index")
+    index = _seed_with(tmp_path, {"2022-01-11-troops.txt": LATER, "2022-01-11-kyiv.txt": RIVAL})
     a = index.answer("How many troops has Russia massed near the border?")
     assert a.found and a.date == "2022-01-11"
     relations = {u.relation: u for u in a.updates}
@@ -272,11 +269,7 @@ def test_the_same_attacker_named_otherwise_on_the_same_day_is_no_conflict(tmp_pa
 
 
 def test_a_syndicated_copy_is_ranked_once_and_listed_in_also_in(tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(support.SEEDS / SEED, src / SEED)
-    (src / "2022-01-05-wire.txt").write_text(COPY, encoding="utf-8")
-    index = rag.build_index(src, tmp_path / "index")
+    index = _seed_with(tmp_path, {"2022-01-05-wire.txt": COPY})
     a = index.answer("Who issued the White House statement after the call?", k=5)
     assert a.found and "Psaki" in a.text
     assert len(a.also_in) == 1 and a.also_in[0].relation == "copy"
@@ -288,11 +281,7 @@ def test_a_syndicated_copy_is_ranked_once_and_listed_in_also_in(tmp_path: Path) 
 
 
 def test_an_undated_article_is_answerable_but_never_wins_a_latest_question(tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(support.SEEDS / SEED, src / SEED)
-    (src / "background.txt").write_text(UNDATED, encoding="utf-8")
-    index = rag.build_index(src, tmp_path / "index")
+    index = _seed_with(tmp_path, {"background.txt": UNDATED})
     a = index.answer("How many troops has Russia massed near Ukraine now?")
     assert a.found and a.date == "2022-01-04" and "100,000" in a.text
     assert any(u.relation == "undated" and "175,000" in u.text for u in a.updates)
