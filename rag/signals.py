@@ -175,38 +175,26 @@ UNIT_CACHE = 4_096
 
 
 class TermCache:
-    """Stemmed terms of units and of their articles' headers, computed on demand and kept for the most recently used."""
+    """Stemmed terms of units (computed on demand, the most recently used kept) and of every article's header."""
 
     def __init__(self, units: SpanTable) -> None:
         self._units = units
-        # every article's title, source and author without parsing it, when the documents keep them
-        # (`store.articles.Articles`)
-        self._header_texts: Sequence[str] | None = getattr(units.documents, "headers", None)
         self._unit_sets = functools.lru_cache(maxsize=UNIT_CACHE)(self._compute_unit)
-        self._header_sets = functools.lru_cache(maxsize=UNIT_CACHE)(self._compute_header)
-
-    def _header_text(self, row: int) -> str:
-        texts = self._header_texts
-        return texts[row] if texts is not None else self._units.documents[row].header_words()
-
-    def _compute_header(self, row: int) -> frozenset[str]:
-        return _with_prefixes(lexical.terms(self._header_text(row)))
-
-    def header(self, row: int) -> frozenset[str]:
-        """Terms of the title, source and author of the article of row `row`: words no unit holds."""
-        return self._header_sets(row)
 
     @functools.cached_property
     def _header_rows(self) -> dict[str, np.ndarray]:
-        # built on first use, from every article: ~20 us per header
+        # built on the first question, from every article (~15 ms per 1,000): the store's articles
+        # keep each header line at load, so none is parsed for it
+        documents = self._units.documents
+        texts = getattr(documents, "headers", None) or [d.header_words() for d in documents]
         rows: dict[str, list[int]] = {}
-        for row in range(len(self._units.documents)):
-            for term in _with_prefixes(lexical.terms(self._header_text(row))):
+        for row, text in enumerate(texts):
+            for term in _with_prefixes(lexical.terms(text)):
                 rows.setdefault(term, []).append(row)
         return {term: np.array(found, dtype=np.int64) for term, found in rows.items()}
 
     def header_holders(self, term: str) -> np.ndarray:
-        """Rows of the articles (live or not) whose header uses `term` or a word of its long prefix (as `_has`)."""
+        """Rows of the articles (live or not) whose title, source or author uses `term` (or its long prefix, as `_has`)."""
         keys = [term, "~" + term[:_PREFIX]] if len(term) >= _PREFIX else [term]
         found = [self._header_rows[k] for k in keys if k in self._header_rows]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
@@ -268,9 +256,8 @@ def score_candidates(
     # whole-article evidence, one value per candidate: which asked terms and names its article uses
     rows = units.doc_rows[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.int64)
     # an address need not name its speaker: the header counts ("According to Zelenskyy, ...")
-    headers = [terms.header(int(r)) for r in rows]
     uses = {
-        t: articles.articles_using(t, rows) | np.array([_has(h, t) for h in headers], dtype=bool)
+        t: articles.articles_using(t, rows) | np.isin(rows, terms.header_holders(t))
         for t in dict.fromkeys([*expected, *names])
     }
     missing = sum((w * ~uses[t] for t, w in expected.items()), np.zeros(len(ids))) / total
