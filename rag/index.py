@@ -128,6 +128,11 @@ class Index:
         if not reply.found:
             return reply
         chosen = ranked[0]
+        lacking = self._not_named_by(chosen, frame.topic)
+        if lacking:
+            names = " or ".join(f'"{word}"' for word in lacking)
+            why = f"{NOT_SAID}: the closest passage is from an article that never mentions {names}."
+            return refusal(question, why, confidence=reply.confidence, passages=passages, notice=notice, as_of=asked)
         changes = updates.find_updates(
             reply, chosen, ranked[1:], units, self._documents, self._timeline.day, self._answers
         )
@@ -165,6 +170,20 @@ class Index:
                 raise KeyError(f"no document {doc_id!r} in this index")
             rows.append(row)
         return np.isin(self._data.units.doc_rows, rows)
+
+    def _not_named_by(self, candidate: signals.Candidate, question: str) -> list[str]:
+        """The names and figures `question` asks about that `candidate`'s article never uses (as written).
+
+        Checked only for a confident answer, and only when its `names` signal says some are missing.
+        """
+        if candidate.signals.get("names", 1.0) >= 1.0:
+            return []
+        row = self._data.units.doc_rows[candidate.unit : candidate.unit + 1]
+        return [
+            word
+            for word, term in asked_names(question)
+            if not (self._retriever.articles_using(term, row)[0] or np.isin(row, self._terms.header_holders(term))[0])
+        ]
 
     def _unmentioned(self, frame: temporal.TimeFrame) -> str | None:
         """Why the articles cannot answer when the question names something none of them mentions, else None.
