@@ -3,7 +3,8 @@
 A question reads downward: `question` (clean) -> `temporal` (as_of, what it asks of time,
 what it may see) -> `retrieval` (candidates) -> `signals` (evidence, ranking) -> `updates`
 (copies ranked once) -> `temporal` (the newest near-best answer) -> `answer` (quote or
-refusal, passages) -> `updates` (other articles' answers, copies of the quote).
+refusal, passages; a quote whose article never names what is asked is refused) -> `updates`
+(other articles' answers, copies of the quote).
 """
 
 from __future__ import annotations
