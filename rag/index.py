@@ -183,7 +183,7 @@ class Index:
         return [
             word
             for word, term in asked_names(question)
-            if not (self._retriever.articles_using(term, row)[0] or np.isin(row, self._terms.header_holders(term))[0])
+            if not signals.articles_naming(term, row, self._retriever, self._terms)[0]
         ]
 
     def _unmentioned(self, frame: temporal.TimeFrame) -> str | None:

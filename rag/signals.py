@@ -224,6 +224,14 @@ class ArticleEvidence(Protocol):
         ...
 
 
+def articles_naming(term: str, rows: np.ndarray, articles: ArticleEvidence, terms: TermCache) -> np.ndarray:
+    """Whether each article of `rows` (document rows) uses `term` in a sentence or in its header (bool array).
+
+    An address need not name its speaker: the header counts ("According to Zelenskyy, ...").
+    """
+    return articles.articles_using(term, rows) | np.isin(rows, terms.header_holders(term))
+
+
 def score_candidates(
     question: str,
     found: Retrieved,
@@ -255,11 +263,7 @@ def score_candidates(
     ids = found.ids
     # whole-article evidence, one value per candidate: which asked terms and names its article uses
     rows = units.doc_rows[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.int64)
-    # an address need not name its speaker: the header counts ("According to Zelenskyy, ...")
-    uses = {
-        t: articles.articles_using(t, rows) | np.isin(rows, terms.header_holders(t))
-        for t in dict.fromkeys([*expected, *names])
-    }
+    uses = {t: articles_naming(t, rows, articles, terms) for t in dict.fromkeys([*expected, *names])}
     missing = sum((w * ~uses[t] for t, w in expected.items()), np.zeros(len(ids))) / total
     named = np.mean([uses[n] for n in names], axis=0) if names else np.ones(len(ids))
     article_dense = articles.article_similarity(found.query_vector, rows)
