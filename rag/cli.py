@@ -307,6 +307,11 @@ def parser() -> argparse.ArgumentParser:
         help="also answer each question that names its article from that article alone: what choosing the article costs",
     )
     e.add_argument(
+        "--naive",
+        action="store_true",
+        help="also ask each answerable question of a naive dense top-1 chunk pipeline over the same articles",
+    )
+    e.add_argument(
         "--failures",
         type=int,
         nargs="?",

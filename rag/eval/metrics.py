@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .score import CAUSES, Outcome
+from .score import CAUSES, Outcome, holds_gold
+
+if TYPE_CHECKING:
+    from .naive import NaiveAnswer
 
 # Thresholds of the coverage/accuracy curve (the chosen one is added when not on the grid).
 CURVE_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(1, 20))
@@ -156,6 +159,46 @@ def gold_article(part: str, pairs: Sequence[tuple[Outcome, Outcome]]) -> GoldArt
 
 
 @dataclass(frozen=True)
+class AgainstNaive:
+    """Answerable questions answered by the engine (its quote, at the threshold) and by the naive pipeline.
+
+    The naive pipeline (`rag.eval.naive`) never refuses and is scored on its whole 400-character
+    chunk, so it is right whenever a gold phrase is anywhere in the chunk: a generous count.
+    `*_article`: among the questions that name their article (`doc`), the share answered from it.
+    """
+
+    part: str
+    questions: int
+    accuracy: float | None
+    naive_accuracy: float | None
+    article: float | None
+    naive_article: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures."""
+        return {
+            "questions": self.questions,
+            "accuracy": _round(self.accuracy),
+            "naive_accuracy": _round(self.naive_accuracy),
+            "article": _round(self.article),
+            "naive_article": _round(self.naive_article),
+        }
+
+
+def against_naive(part: str, pairs: Sequence[tuple[Outcome, NaiveAnswer | None]]) -> AgainstNaive:
+    """`AgainstNaive` of (engine outcome, naive chunk or None) pairs of the same answerable questions."""
+    naming = [(o, c) for o, c in pairs if o.row.doc]  # the article shares are over the rows that name theirs
+    return AgainstNaive(
+        part,
+        len(pairs),
+        _rate(sum(o.correct for o, _ in pairs), len(pairs)),
+        _rate(sum(c is not None and holds_gold(c.text, o.row.gold) for o, c in pairs), len(pairs)),
+        _rate(sum(o.found and o.doc_id == o.row.doc for o, _ in naming), len(naming)),
+        _rate(sum(c is not None and c.doc_id == o.row.doc for o, c in naming), len(naming)),
+    )
+
+
+@dataclass(frozen=True)
 class SuiteReport:
     """Everything measured on one suite: overall, per part, and each question's outcome."""
 
@@ -169,6 +212,7 @@ class SuiteReport:
     index_note: str | None = None
     kinds: tuple[tuple[str, Metrics], ...] = ()  # per `kind` of question, when the suite has kinds
     gold_article: tuple[GoldArticle, ...] = ()  # overall, then per part, when asked for
+    naive: tuple[AgainstNaive, ...] = ()  # overall, then per part, when asked for
 
     @property
     def offsets_ok(self) -> bool:
@@ -197,6 +241,8 @@ class SuiteReport:
         }
         if self.gold_article:
             out["gold_article"] = {g.part: g.to_dict() for g in self.gold_article}
+        if self.naive:
+            out["naive"] = {n.part: n.to_dict() for n in self.naive}
         if failures:
             out["failures"] = {c: [o.to_dict() for o in os_] for c, os_ in self.failures().items()}
         return out

@@ -85,6 +85,28 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
             points = "–" if gap is None else f"{100 * gap:+.1f} points"
             gold_rows.append((g.part, str(g.questions), _pct(g.open_accuracy), _pct(g.gold_accuracy), points))
         lines += _columns(gold_rows)
+    if report.naive:
+        lines.append("")
+        lines.append(
+            "against a naive dense top-1 chunk pipeline (answerable questions; it never refuses and is right"
+            " when a gold phrase is anywhere in its 400-character chunk):"
+        )
+        naive_rows = [("part", "n", "engine right", "naive right", "gap", "engine: its article", "naive: its article")]
+        for n in report.naive:
+            gap = None if n.accuracy is None or n.naive_accuracy is None else n.accuracy - n.naive_accuracy
+            points = "–" if gap is None else f"{100 * gap:+.1f} points"
+            naive_rows.append(
+                (
+                    n.part,
+                    str(n.questions),
+                    _pct(n.accuracy),
+                    _pct(n.naive_accuracy),
+                    points,
+                    _pct(n.article),
+                    _pct(n.naive_article),
+                )
+            )
+        lines += _columns(naive_rows)
     lines.append("")
     lines.append("coverage/accuracy trade-off (accuracy over answerable, abstention over unanswerable):")
     head = ["threshold", "answered", "accuracy", "abstain"]

@@ -7,13 +7,13 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .metrics import SuiteReport, gold_article, summarize
+from .metrics import AgainstNaive, GoldArticle, SuiteReport, against_naive, gold_article, summarize
 from .report import format_report
 from .score import AnswerFn, TextOf, score_answer
 from .suite import Suite, load_suite
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..index import Index
 
 INDEX_DIR = ".index"
+T = TypeVar("T")
 
 
 def evaluate(
@@ -90,6 +91,7 @@ def evaluate_index(
     threshold: float | None = None,
     build_seconds: float | None = None,
     with_gold_article: bool = False,
+    with_naive: bool = False,
 ) -> SuiteReport:
     """Score `index` on `suite` at `threshold` (default: the index's own), with an exact curve.
 
@@ -97,7 +99,9 @@ def evaluate_index(
     to the recorded confidences. One untimed warm-up answer comes first, so latency does
     not include loading the model. `with_gold_article`: the answerable questions that name
     their article are answered again from that article alone (`Index.answer(within=...)`),
-    and the report's `gold_article` compares the two.
+    and the report's `gold_article` compares the two. `with_naive`: the answerable questions
+    are asked of the naive dense top-1 chunk pipeline too (`rag.eval.naive`), same articles,
+    same `as_of`, and the report's `naive` compares the two.
     """
     suite = suite if isinstance(suite, Suite) else load_suite(suite)
     chosen = index.settings.threshold if threshold is None else threshold
@@ -106,8 +110,22 @@ def evaluate_index(
     unrefusing = index.with_settings(threshold=0.0)
     unrefusing.answer(suite.rows[0].q)
     report = evaluate(unrefusing.answer, suite, index=index, threshold=chosen, build_seconds=build_seconds)
-    if not with_gold_article:
-        return report
+    if with_gold_article:
+        report = replace(report, gold_article=_gold_article(index, unrefusing, report, chosen, suite.parts))
+    if with_naive:
+        report = replace(report, naive=_against_naive(index, report, suite.parts))
+    return report
+
+
+def _by_part(items: Sequence[T], part_of: Callable[[T], str | None], parts: Sequence[str]) -> list[tuple[str, list[T]]]:
+    """("all", items), then (part, its items) for each part that has some, when there are several parts."""
+    split = [(part, [x for x in items if part_of(x) == part]) for part in parts] if len(parts) > 1 else []
+    return [("all", list(items))] + [(part, mine) for part, mine in split if mine]
+
+
+def _gold_article(
+    index: Index, unrefusing: Index, report: SuiteReport, chosen: float, parts: Sequence[str]
+) -> tuple[GoldArticle, ...]:
     text_of = lambda d: index.document(d).text  # noqa: E731
     indexed = set(index.doc_ids)  # a suite's file skipped as a copy of another is not indexed
     pairs = []
@@ -116,11 +134,21 @@ def evaluate_index(
         if row.answerable and row.doc in indexed:
             given = unrefusing.answer(row.q, as_of=row.as_of, within=row.doc)
             pairs.append((o, score_answer(row, given, text_of, threshold=chosen)))
-    by_part = (
-        [(part, [p for p in pairs if p[0].row.part == part]) for part in suite.parts] if len(suite.parts) > 1 else []
-    )
-    found = [gold_article("all", pairs)] + [gold_article(part, mine) for part, mine in by_part if mine]
-    return replace(report, gold_article=tuple(found))
+    return tuple(gold_article(part, mine) for part, mine in _by_part(pairs, lambda p: p[0].row.part, parts))
+
+
+def _against_naive(index: Index, report: SuiteReport, parts: Sequence[str]) -> tuple[AgainstNaive, ...]:
+    from .. import embedding
+    from ..dates import parse_date
+    from .naive import NaivePipeline
+
+    naive = NaivePipeline([index.document(d) for d in index.doc_ids], embedding.get_model(index.settings.model_name))
+    pairs = []
+    for o in report.outcomes:
+        if o.row.answerable:
+            pairs.append((o, naive.answer(o.row.q, as_of=parse_date(o.row.as_of))))
+
+    return tuple(against_naive(part, mine) for part, mine in _by_part(pairs, lambda p: p[0].row.part, parts))
 
 
 def suite_index(suite: Suite) -> tuple[Index, float]:
@@ -150,6 +178,7 @@ def iter_reports(
     threshold: float | None = None,
     part: str | None = None,
     with_gold_article: bool = False,
+    with_naive: bool = False,
 ) -> Iterator[SuiteReport]:
     """Load, index and score each suite folder in `paths`, yielding each report when done.
 
@@ -164,7 +193,12 @@ def iter_reports(
     for suite in suites:
         index, seconds = suite_index(suite)
         yield evaluate_index(
-            index, suite, threshold=threshold, build_seconds=seconds, with_gold_article=with_gold_article
+            index,
+            suite,
+            threshold=threshold,
+            build_seconds=seconds,
+            with_gold_article=with_gold_article,
+            with_naive=with_naive,
         )
 
 
@@ -208,10 +242,8 @@ def main(args: argparse.Namespace) -> int:
                 briefing.report(result)
                 print(flush=True)
     reports: list[SuiteReport] = []
-    gold = getattr(args, "gold_article", False)
-    for report in (
-        iter_reports(qa_suites, threshold=args.threshold, part=args.part, with_gold_article=gold) if qa_suites else ()
-    ):
+    compare = {"with_gold_article": getattr(args, "gold_article", False), "with_naive": getattr(args, "naive", False)}
+    for report in iter_reports(qa_suites, threshold=args.threshold, part=args.part, **compare) if qa_suites else ():
         if not args.json:  # show each suite as soon as it is done
             print(("\n" if reports or expression_sets else "") + format_report(report, failures=failures), flush=True)
         reports.append(report)

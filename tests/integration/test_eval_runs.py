@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import replace
 
 from support import ROOT
 
@@ -72,3 +74,50 @@ def test_gold_article_measure_shows_what_choosing_the_article_costs(tmp_path, ca
     assert ev.evaluate_index(index, suite).gold_article == ()  # only when asked for
     assert cli_main(["eval", str(root), "--gold-article"]) == 0
     assert "+100.0 points" in capsys.readouterr().out
+
+
+def test_naive_pipeline_quotes_chunks_at_their_offsets_and_only_from_articles_dated_by_as_of(seed_index):
+    from rag import embedding
+    from rag.eval.naive import NaivePipeline
+
+    seed = seed_index.document(seed_index.doc_ids[0])  # dated 2022-01-04, long enough for several chunks
+    later = replace(
+        seed, doc_id="later.txt", text="Russia has now massed 130,000 troops near the border.", date="2022-01-11"
+    )
+    naive = NaivePipeline([seed, later], embedding.get_model(seed_index.settings.model_name))
+    texts = {seed.doc_id: seed.text, later.doc_id: later.text}
+    assert len(naive.chunks) > 3 and all(texts[c.doc_id][c.start : c.end] == c.text for c in naive.chunks)
+    question = "How many troops has Russia massed near the border?"
+    assert naive.answer(question).doc_id == "later.txt"
+    assert naive.answer(question, as_of=dt.date(2022, 1, 10)).doc_id == seed.doc_id
+    assert naive.answer(question, as_of=dt.date(2022, 1, 3)) is None
+
+
+def test_naive_comparison_scores_both_pipelines_on_the_same_answerable_questions(tmp_path, capsys):
+    root = tmp_path / "naive"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "old.txt").write_text("date: 2022-01-04\n\nRussia has massed 100,000 troops near the border.\n")
+    (root / "docs" / "new.txt").write_text(
+        "date: 2022-01-11\n\nRussia has now massed 130,000 troops near the border.\n"
+    )
+    q = "How many troops has Russia massed near the border?"
+    rows = [
+        {"q": q, "gold": ["100,000"], "doc": "old.txt", "as_of": "2022-01-05"},  # only old.txt is visible
+        {"q": q, "gold": ["100,000"], "doc": "old.txt", "as_of": "2021-12-01"},  # no article yet: neither answers
+        {"q": "What is the capital of Australia?", "unanswerable": True},  # not asked of the naive pipeline
+    ]
+    (root / "qa.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    suite = ev.load_suite(root)
+    index, _ = ev.suite_index(suite)
+    (naive,) = ev.evaluate_index(index, suite, with_naive=True).naive
+    assert (naive.questions, naive.accuracy, naive.naive_accuracy, naive.article, naive.naive_article) == (
+        2,
+        0.5,
+        0.5,
+        0.5,
+        0.5,
+    )
+    assert ev.evaluate_index(index, suite).naive == ()  # only when asked for
+    assert cli_main(["eval", str(root), "--naive", "--json"]) == 0
+    (data,) = json.loads(capsys.readouterr().out)
+    assert data["naive"]["all"]["naive_accuracy"] == 0.5
