@@ -55,7 +55,8 @@ class NaivePipeline:
             chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True
         )
         # undated first, then oldest first: the chunks visible as of a day are a prefix
-        ordered = sorted(documents, key=lambda d: (_day(d) is not None, _day(d) or dt.date.min, d.doc_id))
+        days = {d.doc_id: _day(d) for d in documents}
+        ordered = sorted(documents, key=lambda d: (days[d.doc_id] is not None, days[d.doc_id] or dt.date.min, d.doc_id))
         self.chunks: list[NaiveAnswer] = []
         self._last_day: list[dt.date] = []  # per chunk, its article's day (date.min when undated)
         for document in ordered:
@@ -64,7 +65,7 @@ class NaivePipeline:
                 self.chunks.append(
                     NaiveAnswer(document.doc_id, start, start + len(piece.page_content), piece.page_content)
                 )
-                self._last_day.append(_day(document) or dt.date.min)
+                self._last_day.append(days[document.doc_id] or dt.date.min)
         self.model = model
         vectors = self._encode([c.text for c in self.chunks])
         self.index = faiss.IndexFlatIP(vectors.shape[1])
@@ -83,6 +84,9 @@ class NaivePipeline:
         visible = len(self.chunks) if as_of is None else bisect.bisect_right(self._last_day, as_of)
         if visible == 0:
             return None
-        params = None if visible == len(self.chunks) else faiss.SearchParameters(sel=faiss.IDSelectorRange(0, visible))  # type: ignore[call-arg]
+        params = None
+        if visible < len(self.chunks):
+            prefix = faiss.IDSelectorRange(0, visible)  # a name of its own keeps it alive through the search
+            params = faiss.SearchParameters(sel=prefix)  # type: ignore[call-arg]
         _, ids = self.index.search(self._encode([question]), 1, params=params)
         return self.chunks[int(ids[0][0])]

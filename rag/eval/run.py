@@ -143,11 +143,7 @@ def _against_naive(index: Index, report: SuiteReport, parts: Sequence[str]) -> t
     from .naive import NaivePipeline
 
     naive = NaivePipeline([index.document(d) for d in index.doc_ids], embedding.get_model(index.settings.model_name))
-    pairs = []
-    for o in report.outcomes:
-        if o.row.answerable:
-            pairs.append((o, naive.answer(o.row.q, as_of=parse_date(o.row.as_of))))
-
+    pairs = [(o, naive.answer(o.row.q, as_of=parse_date(o.row.as_of))) for o in report.outcomes if o.row.answerable]
     return tuple(against_naive(part, mine) for part, mine in _by_part(pairs, lambda p: p[0].row.part, parts))
 
 
