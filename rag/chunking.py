@@ -97,23 +97,62 @@ def sentence_units(doc: Document) -> list[Span]:
 def passages(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Span]:
     """Context chunks of `doc` from langchain's RecursiveCharacterTextSplitter.
 
-    Offsets are the splitter's own `start_index` (shifted past the header), then checked.
+    Offsets are placed by `_place`, not taken from the splitter's `start_index`: that one searches
+    each chunk from where it guesses the chunk starts, and a chunk repeated nearby ("Photo: AP"
+    twice) lands on its first copy, leaving the later one uncovered. Then checked.
     """
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,
         chunk_overlap=chunk_overlap,
-        add_start_index=True,
         separators=["\n\n", "\n", ". ", " ", ""],
         keep_separator="end",
     )
     body = doc.text[doc.body_start :]
+    chunks = splitter.split_text(body)
     spans = []
-    for chunk in splitter.create_documents([body]):
-        start = doc.body_start + chunk.metadata["start_index"]
-        end = start + len(chunk.page_content)
-        if doc.text[start:end] != chunk.page_content:  # never serve a misplaced offset
+    for chunk, at in zip(chunks, _place(body, chunks, chunk_overlap), strict=True):
+        start = doc.body_start + at
+        end = start + len(chunk)
+        if doc.text[start:end] != chunk:  # never serve a misplaced offset
             raise AssertionError(f"splitter offset mismatch in {doc.doc_id} at {start}")
-        spans.append(Span(doc.doc_id, start, end, chunk.page_content))
+        spans.append(Span(doc.doc_id, start, end, chunk))
     return spans
+
+
+_SPACE = re.compile(r"\s*")
+
+
+def _place(body: str, chunks: list[str], overlap: int) -> list[int]:
+    """Where each of the splitter's `chunks` starts in `body`.
+
+    The splitter's chunks cover the body in order: the first starts at its first visible
+    character, each next one starts after the previous one's start, either overlapping its end
+    by at most `overlap` characters or after white space only, and the last ends at the body's
+    last visible character. Text that repeats can fit a chunk at several places; this keeps,
+    chunk by chunk, every start reachable under those rules, and walks back from the end.
+    """
+    if not chunks:
+        return []
+    first = _SPACE.match(body).end()  # type: ignore[union-attr]
+    # per chunk: each start it can have, with the start of the previous chunk that leads to it
+    layers: list[dict[int, int]] = [{first: -1} if body.startswith(chunks[0], first) else {}]
+    for previous, chunk in zip(chunks, chunks[1:], strict=False):
+        reachable: dict[int, int] = {}
+        for s in layers[-1]:
+            end = s + len(previous)
+            latest = _SPACE.match(body, end).end()  # type: ignore[union-attr]
+            at = body.find(chunk, max(s + 1, end - overlap), latest + len(chunk))
+            while at != -1:
+                reachable.setdefault(at, s)
+                at = body.find(chunk, at + 1, latest + len(chunk))
+        layers.append(reachable)
+    text_end = len(body.rstrip())
+    ends = [s for s in layers[-1] if s + len(chunks[-1]) == text_end]
+    if not ends:
+        raise AssertionError("the splitter's chunks do not cover the body in order")
+    starts = [min(ends)]
+    for layer in reversed(layers[1:]):
+        starts.append(layer[starts[-1]])
+    return starts[::-1]

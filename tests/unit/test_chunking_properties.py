@@ -169,9 +169,6 @@ def test_passages_cover_the_body(header: str, body: str, size: int) -> None:
     assert missed_by(doc, passages(doc, size, size // 5)) == ""
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known bug: a chunk repeated nearby is placed on its first copy; the later copy is uncovered"
-)
 @pytest.mark.parametrize(
     "body, size",
     [
