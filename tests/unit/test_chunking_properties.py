@@ -180,3 +180,22 @@ def test_passages_cover_the_body(header: str, body: str, size: int) -> None:
 def test_passages_cover_a_body_with_repeated_text(body: str, size: int) -> None:
     doc = make_document(body)
     assert missed_by(doc, passages(doc, size, size // 5)) == ""
+
+
+# Text that repeats itself: a few words and lines ("Photo: AP", "of the") again and again, so a
+# chunk can fit at several places and only the splitter's order says which one it is.
+REPEATED_WORDS = st.lists(
+    st.tuples(st.sampled_from(["of", "the", "of the", "Photo: AP", "Russia", "100,000", "“", "—"]), SEPARATOR),
+    min_size=40,
+    max_size=200,
+).map(lambda items: "".join(word + sep for word, sep in items))
+
+
+@PROPERTY
+@given(header=HEADER, body=REPEATED_WORDS, size=st.sampled_from([20, 40, 120, 600]))
+def test_passages_cover_a_body_that_repeats_itself_in_order(header: str, body: str, size: int) -> None:
+    doc = make_document(header + body)
+    spans = passages(doc, size, size // 5)
+    assert all(doc.text[p.start : p.end] == p.text for p in spans)
+    assert [p.start for p in spans] == sorted({p.start for p in spans})  # in order, none placed twice
+    assert missed_by(doc, spans) == ""
