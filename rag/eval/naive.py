@@ -29,7 +29,10 @@ CHUNK_OVERLAP = 80
 
 @dataclass(frozen=True)
 class NaiveAnswer:
-    """The chunk a naive pipeline returns: `text == document.text[start:end]` of `doc_id`."""
+    """The chunk a naive pipeline returns: `text == document.text[start:end]` of `doc_id`.
+
+    `start` is the splitter's stock `start_index`: for a chunk repeated nearby, its first copy.
+    """
 
     doc_id: str
     start: int
