@@ -58,10 +58,11 @@ def main() -> None:
         model = embedding.get_model(index.settings.model_name)
         naive = NaivePipeline([index.document(d) for d in index.doc_ids], model)
     part_of = parts()
+    indexed = set(index.doc_ids)  # a tuple built on each access: once, not per question
     tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for q in json.loads(args.questions.read_text(encoding="utf-8")):
         as_of = q["as_of"]
-        if as_of is None and args.as_of_article and q["doc"] in index.doc_ids:
+        if as_of is None and args.as_of_article and q["doc"] in indexed:
             as_of = index.document(q["doc"]).date
         a = index.answer(q["q"], as_of=as_of)
         t = tally[(q["suite"], part_of.get((q["suite"], q["id"]), "-"))]

@@ -40,13 +40,6 @@ class NaiveAnswer:
     text: str
 
 
-def _day(document: Document) -> dt.date | None:
-    try:
-        return parse_date(document.date)
-    except ValueError:  # an impossible date: undated, as the engine treats it
-        return None
-
-
 class NaivePipeline:
     """Dense top-1 chunk retrieval over `documents` with an already loaded SentenceTransformer."""
 
@@ -58,7 +51,8 @@ class NaivePipeline:
             chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True
         )
         # undated first, then oldest first: the chunks visible as of a day are a prefix
-        days = {d.doc_id: _day(d) for d in documents}
+        # an indexed article's date is a real day or None: every reader checks it (`rag.ingest.dates.checked_date`)
+        days = {d.doc_id: parse_date(d.date) for d in documents}
         ordered = sorted(documents, key=lambda d: (days[d.doc_id] is not None, days[d.doc_id] or dt.date.min, d.doc_id))
         self.chunks: list[NaiveAnswer] = []
         self._last_day: list[dt.date] = []  # per chunk, its article's day (date.min when undated)
