@@ -92,7 +92,7 @@ class Index:
         k = self.settings.passages if k is None else k
         if type(k) is not int or k < 1:  # bool is an int, but k=True is a mistake
             raise ValueError(f"k must be a positive integer, got {k!r}")
-        frame = temporal.time_frame(question, as_of, self._timeline.newest)
+        frame = temporal.time_frame(question, as_of, self._timeline.newest, self._timeline.oldest)
         only = None if within is None else self._units_of(within)
         asked = frame.as_of.isoformat() if frame.as_of else None
         if not self._documents:
@@ -278,7 +278,10 @@ class Index:
         As `answer` ranks them before its time preferences: only articles dated on or before `as_of`.
         """
         frame = temporal.time_frame(
-            clean_question(question, self.settings.max_question_chars)[0], as_of, self._timeline.newest
+            clean_question(question, self.settings.max_question_chars)[0],
+            as_of,
+            self._timeline.newest,
+            self._timeline.oldest,
         )
         return self._ranked(frame.topic, self._timeline.visible(frame))
 

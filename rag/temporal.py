@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import answer_types
-from .dates import DateRange, find_time_expressions, parse_date, question_window
+from .dates import DateRange, find_time_expressions, parse_date, question_as_of, question_window
 from .signals import Candidate, names_as_much
 from .store import NO_DAY, IndexData
 
@@ -63,14 +63,28 @@ class TimeFrame:
     topic: str  # the question without its time words: what it is about, for matching sentences
 
 
-def time_frame(question: str, as_of: str | dt.date | None, newest: dt.date | None) -> TimeFrame:
-    """The `TimeFrame` of `question` asked on `as_of` (ValueError when it is not a date)."""
+def time_frame(
+    question: str, as_of: str | dt.date | None, newest: dt.date | None, oldest: dt.date | None = None
+) -> TimeFrame:
+    """The `TimeFrame` of `question` asked on `as_of`, over articles dated `oldest` to `newest`.
+
+    A question that says when it is asked ("As of April 10, how many ...", "... by March 20?") is
+    asked as of that day when it is earlier than `as_of`, unless it is older than every article:
+    "as of 2011" in the news of 2022 asks what they say of 2011, a window like "in 2011".
+    ValueError when `as_of` is not a date.
+    """
     day = parse_date(as_of, name="as_of")
     now = day or newest
-    window = question_window(question, now) if now else None
-    latest = bool(_LATEST.search(question))
+    said = question_as_of(question, now) if now else None
+    stated = None if said is None or (oldest is not None and said < oldest) else said
+    if stated is not None and (day is None or stated < day):
+        day = now = stated
+    window = question_window(question, now, with_as_of=stated is None) if now else None
+    # "as of" before a day says when the question is asked, not that it asks for the latest
+    latest = any(said is None or not re.fullmatch(r"(?i)as\s+of", m[0]) for m in _LATEST.finditer(question))
     if window is not None and latest and window.first == window.last == now:
-        window = None  # "as of today", "how many now": the current state, not the events of one day
+        window = None  # "the latest today", "how many now": the current state, not the events of one day
+    latest = latest or stated is not None  # "by March 20, how many ...": the state on that day
     kind = answer_types.question_kind(question)
     when = kind == answer_types.DATE and window is None
     return TimeFrame(day, now, window, latest, when, kind == answer_types.NUMBER, _topic(question, now))

@@ -1,7 +1,7 @@
 """Answer quality on the full-path benchmark's generated year of news, per suite and part, without timing anything.
 
     python -m bench --only fullpath --fullpath-sizes 200000   # once: builds bench/cache/year-200000
-    python scripts/scale_quality.py bench/cache/year-200000/index [--naive] [--as-of-article]
+    python scripts/scale_quality.py bench/cache/year-200000/index [--naive] [--as-of-article [--lag DAYS]]
 
 Asks the benchmark's question sample (`bench/cache/questions.json`: 200 SQuAD 1.1 questions, the
 stream and seed suites) of an index it built, and prints, per suite and part (the suites' "fit" and
@@ -13,7 +13,8 @@ what the small suites do not: articles that repeat one another's sentences at sc
 (`rag.eval.naive`, right when a gold phrase is anywhere in its chunk; embedding the corpus's
 chunks takes minutes). `--as-of-article` asks each question that has no `as_of` (SQuAD's, the
 seed's) as of its article's date, as the independent measurement asks every question as of a
-date: without it, "now" is the newest article of the year.
+date: without it, "now" is the newest article of the year. `--lag N` asks them N days after it,
+when later articles, and the benchmark's variants of the question's own, have appeared.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 import rag
@@ -48,6 +50,9 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, default=ROOT / "bench" / "cache" / "questions.json")
     ap.add_argument("--naive", action="store_true", help="also ask the naive dense top-1 chunk pipeline")
     ap.add_argument("--as-of-article", action="store_true", help="ask undated questions as of their article's date")
+    ap.add_argument(
+        "--lag", type=int, default=0, help="with --as-of-article: ask that many days after the article's date"
+    )
     args = ap.parse_args()
     index = rag.load_index(args.index)
     naive = None
@@ -64,6 +69,8 @@ def main() -> None:
         as_of = q["as_of"]
         if as_of is None and args.as_of_article and q["doc"] in indexed:
             as_of = index.document(q["doc"]).date
+            if as_of and args.lag:
+                as_of = (parse_date(as_of) + timedelta(days=args.lag)).isoformat()
         a = index.answer(q["q"], as_of=as_of)
         t = tally[(q["suite"], part_of.get((q["suite"], q["id"]), "-"))]
         if q["gold"]:

@@ -18,7 +18,7 @@ from .days import DateRange, TimeExpression, parse_date
 from .patterns import _CUE, _QUESTION_RE, _TEXT_RE
 from .resolve import _scan
 
-__all__ = ["DateRange", "TimeExpression", "find_time_expressions", "parse_date", "question_window"]
+__all__ = ["DateRange", "TimeExpression", "find_time_expressions", "parse_date", "question_as_of", "question_window"]
 
 
 def find_time_expressions(text: str, reference: date | None, *, future: bool | None = None) -> list[TimeExpression]:
@@ -35,20 +35,45 @@ def find_time_expressions(text: str, reference: date | None, *, future: bool | N
     return _scan(text, reference, future, _TEXT_RE)
 
 
-def question_window(question: str, as_of: date) -> DateRange | None:
-    """The day or window a question names, resolved against `as_of` (today); None when it names none.
+# Words that make a time expression the day a question is asked as of, not a window it is about:
+# "as of April 10, how many ...", "how many had been evacuated by March 20?", "up to yesterday".
+_AS_OF_CUE = re.compile(r"(?i)\b(?:as\s+(?:of|at)|by|up\s+(?:to|until)|until|till)\s+$")
 
-    "on February 24", "in the first week of March", "last week", "yesterday", "between March 1 and March 5";
-    "since Monday" runs from that Monday to `as_of`. Several expressions give the span that covers them all.
-    """
+
+def _question_expressions(question: str, as_of: date) -> tuple[date, list[TimeExpression], list[TimeExpression]]:
+    """`as_of` checked, and the time expressions of `question` resolved against it: those it is asked as of, the others."""
     if not isinstance(question, str):
         raise ValueError(f"question must be a str, not {type(question).__name__}")
     today = parse_date(as_of, name="as_of")
     if today is None:
         raise ValueError("as_of is required: the date the question is asked, e.g. 2022-03-01")
     if not _CUE.search(question):
-        return None
+        return today, [], []
     found = _scan(question, today, None, _QUESTION_RE)
+    stated = [e for e in found if _AS_OF_CUE.search(question, 0, e.start)]
+    return today, stated, [e for e in found if e not in stated]
+
+
+def question_as_of(question: str, as_of: date) -> date | None:
+    """The day `question` says it is asked as of ("as of April 10", "by March 20"), resolved against `as_of`.
+
+    The last day the expression covers ("by March": March 31); the earliest when it names several;
+    None when it names none.
+    """
+    _, stated, _ = _question_expressions(question, as_of)
+    return min(e.when.last for e in stated) if stated else None
+
+
+def question_window(question: str, as_of: date, *, with_as_of: bool = False) -> DateRange | None:
+    """The day or window a question names, resolved against `as_of` (today); None when it names none.
+
+    "on February 24", "in the first week of March", "last week", "yesterday", "between March 1 and March 5";
+    "since Monday" runs from that Monday to `as_of`. Several expressions give the span that covers them all.
+    A day the question says it is asked as of ("as of April 10", `question_as_of`) counts only `with_as_of`.
+    """
+    today, stated, found = _question_expressions(question, as_of)
+    if with_as_of:
+        found = sorted(stated + found, key=lambda e: e.start)
     if not found:
         return None
     first = min(e.when.first for e in found)

@@ -108,6 +108,25 @@ def test_as_of_hides_later_articles(stream: rag.Index) -> None:
     assert (b.text, b.start) == (a.text, a.start)
 
 
+def test_a_question_saying_as_of_when_is_asked_as_of_that_day(stream: rag.Index) -> None:
+    # Typed in the chat without the date field: "as of January 5" is the as_of, not a day to
+    # find events on (which no sentence names: before, it quoted the later 130,000).
+    for question in (
+        "As of January 5, 2022, how many troops has Russia massed near the border?",
+        "How many troops had Russia massed near the border by Jan. 5, 2022?",
+    ):
+        a = stream.answer(question)
+        assert a.found and "100,000" in a.text and a.as_of == "2022-01-05", question
+        assert all(p.date <= "2022-01-05" for p in a.passages)
+        support.assert_exact(stream, a)
+    # the earlier of the two days wins: the date field cannot be overruled into the future
+    a = stream.answer("As of January 11, 2022, how many troops has Russia massed near the border?", as_of="2022-01-05")
+    assert a.as_of == "2022-01-05" and "100,000" in a.text
+    # a day older than every article asks what they say of that time, as "in December 2021" would
+    a = stream.answer("What had Biden said about US military action by December 2021?")
+    assert a.found and a.as_of is None and "military action is not on the table" in a.text
+
+
 def test_when_question_quotes_the_sentence_with_the_day_resolved(stream: rag.Index) -> None:
     # two sentences name the call's day: "Biden on Sunday conferred with ..." and "Zelenskiy wrote
     # on Twitter after Sunday's call ..." (the learned rank weights quote the second); either way

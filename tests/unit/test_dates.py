@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import ROOT, SEEDS
 
-from rag.dates import DateRange, find_time_expressions, parse_date, question_window
+from rag.dates import DateRange, find_time_expressions, parse_date, question_as_of, question_window
 from rag.eval.dates import evaluate
 
 SEED = (SEEDS / "2022-01-04-biden-zelenskiy-call.txt").read_text(encoding="utf-8")
@@ -153,6 +153,31 @@ def test_without_a_reference_only_absolute_dates_resolve() -> None:
 def test_question_window(question: str, as_of: str, expected: str | None) -> None:
     window = question_window(question, date.fromisoformat(as_of))
     assert (window.iso() if window else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "as_of", "expected"),
+    [
+        ("As of April 10, 2022, how many civilians have been evacuated?", "2022-05-17", "2022-04-10"),
+        ("as of 2022-04-10 how many were evacuated", "2022-05-17", "2022-04-10"),
+        ("How many Russian soldiers had been killed by March 10?", "2022-05-17", "2022-03-10"),
+        ("How many had been evacuated by the end of March?", "2022-05-17", "2022-03-31"),
+        ("How many were evacuated up to yesterday?", "2022-03-02", "2022-03-01"),
+        ("By August 2010 how many public schools did Victoria have?", "2022-05-17", "2010-08-31"),
+        ("What happened on April 10?", "2022-05-17", None),
+        ("Which cities were shelled by Russian troops last week?", "2022-03-16", None),
+    ],
+)
+def test_question_as_of_is_the_day_a_question_says_it_is_asked(question: str, as_of: str, expected: str | None) -> None:
+    day = question_as_of(question, date.fromisoformat(as_of))
+    assert (day.isoformat() if day else None) == expected
+
+
+def test_a_day_the_question_is_asked_as_of_is_no_window() -> None:
+    today = date(2022, 5, 17)
+    assert question_window("As of April 10, how many civilians have been evacuated?", today) is None
+    window = question_window("By April 10, how many were evacuated in the first week of April?", today)
+    assert window is not None and window.iso() == "2022-04-01/2022-04-07"
 
 
 @pytest.mark.parametrize("bad", ["31/31/2022", "2022-02-30", "yesterday", "", "2022-3-1", 20220301, 3.5])

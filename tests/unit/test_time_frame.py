@@ -1,0 +1,41 @@
+"""What a question asks of time (`rag.temporal.time_frame`): its as_of day, the window it names, whether it asks for the latest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rag.temporal import time_frame
+
+OLDEST, NEWEST = dt.date(2022, 2, 24), dt.date(2022, 5, 17)
+
+
+def frame(question: str, as_of: str | None = None) -> tuple[str | None, str | None, bool]:
+    f = time_frame(question, as_of, NEWEST, OLDEST)
+    return (f.as_of.isoformat() if f.as_of else None, f.window.iso() if f.window else None, f.latest)
+
+
+@pytest.mark.parametrize(
+    ("question", "as_of", "expected"),
+    [
+        # the question's own as_of day, asked without the date field, or earlier than it
+        ("As of April 10, 2022, how many civilians have been evacuated?", None, ("2022-04-10", None, True)),
+        ("How many civilians had been evacuated by April 10?", "2022-05-01", ("2022-04-10", None, True)),
+        # never later than the date field: articles after it stay hidden
+        ("As of May 10, how many civilians have been evacuated?", "2022-04-01", ("2022-04-01", None, True)),
+        # "today" is then that day, and still a day to find events on
+        (
+            "As of March 21, 2022, how many people did the corridors rescue today?",
+            None,
+            ("2022-03-21", "2022-03-21", True),
+        ),
+        # older than every article: what they say of that time, a window
+        ("As of 2011, what was the unemployment rate?", None, (None, "2011-01-01/2011-12-31", False)),
+        # without "as of", a day is a window, and the latest is asked only in words
+        ("How many people did the corridors rescue on March 21?", None, (None, "2022-03-21", False)),
+        ("What is the latest on the talks?", "2022-04-01", ("2022-04-01", None, True)),
+    ],
+)
+def test_time_frame(question: str, as_of: str | None, expected: tuple[str | None, str | None, bool]) -> None:
+    assert frame(question, as_of) == expected
