@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from . import answer_types, embedding, rerank, signals, store, temporal, updates
+from . import answer_types, embedding, lexical, rerank, signals, store, temporal, updates
 from .answer import NOT_SAID, Answer, Citation, compose, refusal, supporting_passages
 from .brief import Briefing, DatedSentence, make_briefing
 from .brief.from_index import window_bounds, window_sentences
@@ -203,15 +203,43 @@ class Index:
             days = self._timeline.days_of(self._retriever.holders(term), self._terms.header_holders(term))
             if self._timeline.any_published_by(days, frame.as_of):
                 continue
-            missing.append(word)
+            missing.append((word, term))
             first_later = self._timeline.first_day(days)
         if not missing:
             return None
-        names = " or ".join(f'"{word}"' for word in missing)
+        names = " or ".join(f'"{word}"' for word, _ in missing)
+        hint = ""
+        if len(missing) == 1:
+            otherwise = self._written_otherwise(missing[0][1], frame.as_of)
+            if otherwise is not None:
+                hint = f' (they write "{otherwise}")'
+            elif first_later is not None and frame.as_of is not None:
+                hint = f" (the first article that does is dated {first_later})"
         if frame.as_of is None:
-            return f"{NOT_SAID}: no article mentions {names}."
-        later = f" (the first article that does is dated {first_later})" if len(missing) == 1 and first_later else ""
-        return f"{NOT_SAID}: no article dated on or before {frame.as_of} mentions {names}{later}."
+            return f"{NOT_SAID}: no article mentions {names}{hint}."
+        return f"{NOT_SAID}: no article dated on or before {frame.as_of} mentions {names}{hint}."
+
+    def _written_otherwise(self, term: str, as_of: dt.date | None) -> str | None:
+        """A name the articles up to `as_of` write a letter or two otherwise than `term`, as written, or None.
+
+        "Kiev" is refused where the articles say "Kyiv": four letters are too few to take two edits
+        for a typo (`rag.typos`), but enough to tell the user what to type. Same first letter, a
+        capitalised word of a sentence, the closest then the commonest.
+        """
+        if len(term) < 4 or term[0].isdigit():
+            return None
+        published = self._timeline.published_by(as_of)
+        for word in self._retriever.spelt_alike(term)[:5]:
+            if word[0] != term[0]:
+                continue
+            units = self._retriever.units_with(word)
+            if published is not None:
+                units = units[published[units]]
+            for unit in units[:10]:
+                written = lexical.name_written(self._data.units.text(int(unit)), word)
+                if written is not None:
+                    return written
+        return None
 
     def _nothing_visible(self, frame: temporal.TimeFrame, within: bool = False) -> str:
         if within:

@@ -174,3 +174,16 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed content terms of `text` (stop words and one-letter words dropped)."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def name_written(text: str, term: str) -> str | None:
+    """The word of `text` whose term is `term`, as written, when it is a name: capitalised inside a sentence.
+
+    "Kyiv" in "the Ukrainian capital Kyiv"; not "Killed" opening "Killed were ...". None when there is none.
+    """
+    for tok in _TOKEN.finditer(text):
+        before = text[: tok.start()].rstrip()
+        opens = not before or before[-1] in ".!?:;\"“‘'(*-–—•"
+        if tok[0][0].isupper() and not opens and terms(tok[0]) == [term]:
+            return tok[0]
+    return None

@@ -177,6 +177,14 @@ class Retriever:
             words += itertools.takewhile(lambda w: w.startswith(prefix), itertools.islice(vocabulary, start, None))
         return list(dict.fromkeys(words))
 
+    def spelt_alike(self, term: str, edits: int = 2) -> list[str]:
+        """The corpus words other than `term` within `edits` edits of it, closest then commonest ("kyiv" for "kiev")."""
+        return [w for w in self._typos.within(term, edits) if w != term]
+
+    def units_with(self, word: str) -> np.ndarray:
+        """The live units holding corpus word `word` itself (no typo or prefix matching), ascending."""
+        return self._bm25.units_with(word)
+
     def nearest_term(self, term: str) -> str | None:
         """The corpus word within a few edits of `term` (closest, commonest, then alphabetical), or None.
 

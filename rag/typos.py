@@ -80,23 +80,25 @@ class TypoIndex:
     def nearest(self, term: str) -> str | None:
         """The corpus word within `max_edits(term)` edits of `term` (closest, commonest, first alphabetically), or None."""
         edits = max_edits(term)
-        if not edits:
-            return None
+        return next(iter(self.within(term, edits)), None) if edits else None
+
+    def within(self, term: str, edits: int) -> list[str]:
+        """The corpus words within `edits` edits of `term` (itself too): closest, commonest, then alphabetically."""
         with self._lock:
             if self._words is None:
                 self._build()
         assert self._words is not None
-        if not len(self._words):
-            return None
+        if not len(self._words) or edits < 1:
+            return []
         candidates = self._candidates(term, edits)
         if not len(candidates):
-            return None
+            return []
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         words = self._words[candidates].tolist()
         hits = process.extract(term, words, scorer=OSA.distance, score_cutoff=edits, limit=None)
-        return min(((d, -self._df(w), w) for w, d, _ in hits), default=(0, 0, None))[2]
+        return [w for _, _, w in sorted((d, -self._df(w), w) for w, d, _ in hits)]
 
     def _candidates(self, term: str, edits: int) -> np.ndarray:
         """Rows of the words that may be within `edits` edits of `term` (a superset of them)."""

@@ -239,6 +239,19 @@ def test_a_name_no_article_mentions_is_refused_but_a_typo_of_one_is_not(stream: 
     support.assert_exact(stream, typed)
 
 
+def test_a_name_the_articles_spell_otherwise_is_refused_saying_how_they_write_it(tmp_path: Path) -> None:
+    # four letters are too few to read "Kiev" as a typo of "Kyiv" (two edits), and reading it so
+    # could answer about another place: the refusal says what to type instead
+    capital = "date 2022-01-12\ntitle: Talks\n\nDiplomats met in the Ukrainian capital Kyiv on Wednesday.\n"
+    index = _seed_with(tmp_path, {"2022-01-12-capital.txt": capital})
+    a = index.answer("Who met in Kiev?")
+    assert not a.found and a.text == 'The articles don\'t say: no article mentions "Kiev" (they write "Kyiv").'
+    assert index.answer("Who met in Kyiv?").found
+    # as of a day before the only article writing it: no article to point to
+    early = index.answer("Who met in Kiev?", as_of="2022-01-05")
+    assert early.text.endswith('mentions "Kiev".')
+
+
 @pytest.mark.parametrize(
     ("within", "error", "match"),
     [([], ValueError, "within names no article"), (["nope.txt"], KeyError, "no document 'nope.txt'"),

@@ -78,3 +78,10 @@ def test_accents_do_not_keep_words_apart() -> None:
     assert lexical.terms("Hervé led the Normans") == lexical.terms("Herve led the Normans")
     assert lexical.words("São Paulo, Kraków, Erdoğan, naïve") == ["sao", "paulo", "krakow", "erdogan", "naive"]
     assert lexical.words("Київ") == lexical.words("Киів")  # other scripts fold the same way on both sides
+
+
+def test_a_name_is_found_as_written_only_inside_a_sentence() -> None:
+    assert lexical.name_written("Shelling hit the capital Kyiv's suburbs.", lexical.terms("Kyiv")[0]) == "Kyiv's"
+    assert lexical.name_written("Killed were 12 people.", "kill") is None  # capitalised only as the first word
+    assert lexical.name_written("They said: Killed were 12.", "kill") is None
+    assert lexical.name_written("Troops killed 12 near Kyiv.", "kill") is None  # not capitalised

@@ -36,6 +36,12 @@ def scan(term: str, words: list[str], df: Counter[str]) -> str | None:
     return min(((d, -df[w], w) for w, d, _ in hits), default=(0, 0, None))[2]
 
 
+def scan_all(term: str, words: list[str], df: Counter[str], edits: int) -> list[str]:
+    """Every word within `edits` edits, measured one by one: closest, commonest, then alphabetically."""
+    hits = process.extract(term, words, scorer=OSA.distance, score_cutoff=edits, limit=None)
+    return [w for _, _, w in sorted((d, -df[w], w) for w, d, _ in hits)]
+
+
 def typo(word: str, rng: random.Random) -> str:
     """`word` with one or two random edits (deletion, insertion, substitution, swap)."""
     for _ in range(rng.choice((1, 1, 2))):
@@ -62,6 +68,7 @@ def test_same_corrections_as_a_full_scan(vocabulary: Counter[str]) -> None:
     queries += ["coridor", "zelensky", "ukrainain", "kharkov", "mariupl", "x" * 9, "é" * 6, "ab"]
     expected = [scan(q, words, vocabulary) for q in queries]
     assert [index.nearest(q) for q in queries] == expected
+    assert [index.within(q, 2) for q in queries[:100]] == [scan_all(q, words, vocabulary, 2) for q in queries[:100]]
     # the sample exercises both outcomes and both edit budgets
     assert sum(e is not None for e in expected) > 300 and sum(e is None for e in expected) > 20
     assert any(max_edits(q) == 2 and e is not None for q, e in zip(queries, expected))
