@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import email.utils
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -42,7 +43,7 @@ class TimeExpression:
 
 
 def parse_date(value: str | date | datetime | None, *, name: str = "date") -> date | None:
-    """A date from None, a date, a datetime, or text: '2022-03-01', '1 March 2022' or 'March 1, 2022'.
+    """A date from None, a date, a datetime, or text `read_day` reads ('2022-03-01', '1 March 2022', a date-time).
 
     Raises ValueError naming `name` and the expected form for anything else.
     """
@@ -51,29 +52,45 @@ def parse_date(value: str | date | datetime | None, *, name: str = "date") -> da
     if isinstance(value, datetime):
         return value.date()
     hint = f"{name} {value!r} is not a date: use YYYY-MM-DD (e.g. 2022-03-01), '1 March 2022' or 'March 1, 2022'"
-    if not isinstance(value, str):
+    day = read_day(value) if isinstance(value, str) else None
+    if day is None:
         raise ValueError(hint)
-    text = value.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-    parts = (int(m[1]), int(m[2]), int(m[3])) if m else _dmy(text)
-    try:
-        return date(*parts) if parts else _fail(hint)
-    except ValueError:
-        raise ValueError(hint) from None
+    return day
 
 
-def _fail(message: str) -> date:
-    raise ValueError(message)
+# 2022-03-01, 2022/03/01, 2022.03.01, 20220301, optionally followed by a time ("T10:00", " 10:00:00Z").
+_YMD = re.compile(r"(\d{4})([-/.]?)(\d{1,2})\2(\d{1,2})(?:(?:T|\s+)\d{1,2}:\d{2}\S*)?", re.ASCII)
+# "1 March 2022", "March 1, 2022", "Tuesday, 1 March 2022", optionally followed by a time ("10:00 GMT", "2:22 PM").
+_DMY = re.compile(
+    rf"(?i:(?:[a-z]+day,?\s+)?(?:(?P<d1>{_D})\s+(?:of\s+)?(?P<m1>{_M})|(?P<m2>{_M})\s+(?P<d2>{_D})),?\s+(?P<y>\d{{4}})"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}(?::\d{2}){0,2}\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,5}|\s*[+-]\d{2}:?\d{2})?)?)"
+)
 
 
-def _dmy(text: str) -> tuple[int, int, int] | None:
-    m = re.fullmatch(
-        rf"(?i:(?P<d1>{_D})\s+(?:of\s+)?(?P<m1>{_M})|(?P<m2>{_M})\s+(?P<d2>{_D})),?\s+(?P<y>\d{{4}})", text
-    )
-    if not m:
+def read_day(text: str) -> date | None:
+    """The calendar day written in `text`, else None (no guessing: '03/05/2022' is two days).
+
+    ISO 8601 dates and date-times, 2022/03/01 and 20220301, RFC 2822 as in RSS ("Tue, 01 Mar 2022
+    10:00:00 +0200"), and "1 March 2022" or "March 1, 2022" (a weekday before, a time after). The day
+    is the one written: the date part of "2022-03-01T23:30:00-05:00" is 2022-03-01, where converting
+    to UTC would move late-evening articles to the next day.
+    """
+    text = text.strip()
+    if not text or len(text) > 100:
         return None
-    month = _MONTHS[(m["m1"] or m["m2"]).lower().rstrip(".")]
-    return int(m["y"]), month, int(re.match(r"\d+", m["d1"] or m["d2"])[0])  # type: ignore[index]
+    if m := _YMD.fullmatch(text):
+        return _safe_date(int(m[1]), int(m[3]), int(m[4]))
+    if m := _DMY.fullmatch(text):
+        month = _MONTHS[(m["m1"] or m["m2"]).lower().rstrip(".")]
+        return _safe_date(int(m["y"]), month, int(re.match(r"\d+", m["d1"] or m["d2"])[0]))  # type: ignore[index]
+    try:
+        return datetime.fromisoformat(text).date()  # ISO forms the pattern misses (week dates, "+01")
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def _month_range(year: int, month: int, first: int = 1, last: int = 31) -> DateRange:

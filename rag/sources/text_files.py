@@ -9,6 +9,7 @@ import re
 import stat
 import time
 
+from ..dates.days import read_day
 from .document import Document, FileRead, SourceFile
 
 # A file larger than this is not an article; it is skipped rather than embedded for minutes.
@@ -40,8 +41,8 @@ def parse_header(text: str) -> tuple[dict[str, str], int]:
         m = _FIELD_LINE.match(text, pos)
         if m and m.group(1).lower() not in meta:
             key, value = m.group(1).lower(), m.group(2)
-            if key == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                break
+            if key == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and read_day(value) is None:
+                break  # "Date: to be confirmed" opens the text; "date: 2022-02-30" is a bad header date
             meta[key] = value
             pos = m.end()
             continue

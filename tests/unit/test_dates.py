@@ -180,7 +180,9 @@ def test_a_day_the_question_is_asked_as_of_is_no_window() -> None:
     assert window is not None and window.iso() == "2022-04-01/2022-04-07"
 
 
-@pytest.mark.parametrize("bad", ["31/31/2022", "2022-02-30", "yesterday", "", "2022-3-1", 20220301, 3.5])
+@pytest.mark.parametrize(
+    "bad", ["31/31/2022", "2022-02-30", "yesterday", "", "03/05/2022", "May 2022", "2022-03", 20220301, 3.5]
+)
 def test_parse_date_errors_say_what_to_type(bad: object) -> None:
     with pytest.raises(ValueError, match=r"is not a date: use YYYY-MM-DD") as err:
         parse_date(bad, name="as_of")  # type: ignore[arg-type]
@@ -191,6 +193,20 @@ def test_parse_date_accepts_unambiguous_forms() -> None:
     expected = date(2022, 3, 1)
     for value in ("2022-03-01", " 1 March 2022 ", "March 1, 2022", "Mar. 1, 2022", expected, datetime(2022, 3, 1, 9)):
         assert parse_date(value) == expected
+    # the forms feeds, exports and APIs write: the day as written, never converted to UTC
+    for value in (
+        "2022-03-01T23:30:00-05:00",
+        "2022-03-01T10:00:00Z",
+        "2022-03-01 10:00",
+        "2022/03/01",
+        "20220301",
+        "2022-3-1",
+        "Tue, 01 Mar 2022 23:30:00 +0200",
+        "Tuesday, March 1, 2022",
+        "Mar. 1, 2022, 2:22 p.m. EST",
+        "1st of March 2022 10:00 GMT",
+    ):
+        assert parse_date(value) == expected, value
     assert parse_date(None) is None
 
 

@@ -160,3 +160,20 @@ def test_a_200_mb_export_is_read_in_bounded_memory_and_time(tmp_path):
         f"\n200 MB JSONL: {size_mb:.0f} MB, {good} articles ({report['text_mb']:.0f} MB of text), "
         f"{report['seconds']:.1f} s, peak growth {report['growth_mb']:.0f} MB"
     )
+
+
+def test_a_date_written_in_words_or_with_a_time_dates_the_article_and_a_guess_does_not():
+    rows = [
+        {"id": "words", "text": "Convoys left Mariupol.", "date": "Saturday, March 5, 2022"},
+        {"id": "clock", "text": "Convoys reached Zaporizhzhia.", "date": "Mar. 5, 2022, 2:22 p.m. EST"},
+        {"id": "iso", "text": "Convoys were shelled.", "date": "2022-03-05T23:30:00-05:00"},
+        {"id": "guess", "text": "Convoys were stopped.", "date": "03/05/2022"},  # 3 May or 5 March: no guess
+    ]
+    result = extract("export.jsonl", "".join(json.dumps(r) + "\n" for r in rows).encode())
+    assert {a.key: a.date for a in result.articles} == {
+        "words": "2022-03-05",
+        "clock": "2022-03-05",
+        "iso": "2022-03-05",
+        "guess": None,
+    }
+    assert len(result.warnings) == 1 and "'03/05/2022' is not a date" in result.warnings[0]
