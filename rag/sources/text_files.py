@@ -22,6 +22,7 @@ _DATE_INLINE = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", r
 # `title: ...`, `source: ...`, `url: ...` on lines of their own.
 _FIELD_LINE = re.compile(r"[ \t]*(title|source|url|date):[ \t]*(\S[^\n]*?)[ \t]*(?:\n|$)", re.IGNORECASE)
 _BLANK = re.compile(r"\s*")
+_NAME_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
 def parse_header(text: str) -> tuple[dict[str, str], int]:
@@ -123,7 +124,11 @@ def read_text_file(source: SourceFile, settle: float = 0.0) -> FileRead:
     meta, body_start = parse_header(text)
     if not text[body_start:].strip():
         return FileRead(skipped="header only, no text", sha256=digest)
-    date, problem = _checked_date(meta.get("date"), source.doc_id)
+    written = meta.get("date")
+    if written is None:  # "2022-03-05-talks.txt": a name that starts with a day dates an article without a header
+        named = _NAME_DAY.match(source.doc_id.rsplit("/", 1)[-1])
+        written = named[1] if named else None
+    date, problem = _checked_date(written, source.doc_id)
     doc = Document(
         doc_id=source.doc_id,
         text=text,

@@ -227,6 +227,27 @@ def test_utf8_file_with_byte_order_mark_keeps_its_date_header(tmp_path: Path) ->
     assert_exact(index, a)
 
 
+def test_a_file_named_by_its_day_is_dated_by_it_unless_its_header_says_otherwise(tmp_path: Path) -> None:
+    sources = tmp_path / "src"
+    sources.mkdir()
+    (sources / "2022-03-05-convoy.txt").write_text("Convoys left Mariupol on Saturday.\n", encoding="utf-8")
+    (sources / "2022-03-06-header.txt").write_text("date: 2022-03-07\n\nThe header's day wins.\n", encoding="utf-8")
+    (sources / "2022-02-30-typo.txt").write_text("A day that never was.\n", encoding="utf-8")
+    (sources / "20220305.txt").write_text("Only a name of digits.\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="2022-02-30-typo.txt"):
+        index = rag.build_index(sources, tmp_path / "index")
+    dates = {d: index.document(d).date for d in index.doc_ids}
+    assert dates == {
+        "2022-03-05-convoy.txt": "2022-03-05",
+        "2022-03-06-header.txt": "2022-03-07",
+        "2022-02-30-typo.txt": None,
+        "20220305.txt": None,
+    }
+    # "Saturday" in a file dated by its name resolves against that day
+    a = index.answer("When did convoys leave Mariupol?")
+    assert a.found and a.events and a.events[0].first == "2022-03-05"
+
+
 UNUSABLE_FOLDERS = {  # kind -> what the error says
     "missing": "source folder not found",
     "empty": "no .txt or .md files",
