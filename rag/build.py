@@ -26,7 +26,7 @@ from .dates import find_time_expressions, parse_date
 from .documents import Document
 from .errors import IndexCorruptError, IndexNotFoundError, SourceError
 from .progress import EMBEDDING, READING, WRITING, BuildProgress
-from .sources import read_files, settled_sources
+from .sources import READING_VERSION, read_files, settled_sources
 from .store.freshness import sha256_cached
 
 # Compaction: merge every segment into one when a build would leave more segments than this,
@@ -92,19 +92,21 @@ def plan_update(
 ) -> UpdatePlan:
     """Compare the readable `documents` (and `skipped` file ids) with the previous index.
 
-    `old_sources` is the previous manifest's `sources` (id -> sha256, and "skipped" when it
-    was skipped then); `reusable` holds the sha256 of every document whose stored vectors
+    `old_sources` is the previous manifest's `sources` (id -> sha256, "skipped" when it was
+    skipped then, and `Document.reading()` when the reading rules changed since); `reusable` holds the sha256 of every document whose stored vectors
     can be reused (empty when forced or when the model or index settings changed).
     """
     added, changed, reused, reembedded, to_embed = [], [], [], [], set()
     for doc in documents:
         old = old_sources.get(doc.doc_id)
+        # the same bytes read otherwise by newer reading rules: its header, and so its units, may have moved
+        reread = old is not None and "reading" in old and old["reading"] != doc.reading()
         if old is None:
             added.append(doc.doc_id)
-        elif old.get("sha256") != doc.sha256 or "skipped" in old:
+        elif old.get("sha256") != doc.sha256 or "skipped" in old or reread:
             changed.append(doc.doc_id)
         unchanged = old is not None and doc.doc_id not in changed
-        if doc.sha256 in reusable:
+        if doc.sha256 in reusable and not reread:
             if unchanged:
                 reused.append(doc.doc_id)
         else:
@@ -228,11 +230,16 @@ def _previous_rows(
 ) -> dict[str, Any]:
     """What `plan_update` compares with: each live article of `old` with its sha256, and each file it skipped.
 
+    Under newer reading rules than `old` was made with, each article also carries what they made of it.
+
     Articles, not files: a feed or JSONL file holds many articles, each with its own hash.
     """
     rows: dict[str, Any] = {doc_id: row for doc_id, row in old_sources.items() if "skipped" in row}
     if old is not None:
         rows.update({doc_id: {"sha256": hashes[r]} for doc_id, r in old.doc_rows.items()})
+        if old.manifest.get("reading_version", 1) != READING_VERSION:
+            for doc_id, r in old.doc_rows.items():
+                rows[doc_id]["reading"] = old.documents[r].reading()
     return rows
 
 
@@ -437,6 +444,7 @@ def _manifest(
         "model": {"name": settings.model_name, "dimension": int(segments[0]["dimension"])},
         "settings": settings.to_dict(),
         "terms_version": lexical.TERMS_VERSION,
+        "reading_version": READING_VERSION,
         "segments": [{k: v for k, v in s.items() if k != "embedded"} for s in segments],
         "removed": removed,
         "counts": {**counts, "segments": len(segments)},

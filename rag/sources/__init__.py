@@ -8,7 +8,7 @@ files in atomically and indexes them.
 
 from .adding import AddReport, add, checked_name, copy_into
 from .articles import article_sha256, read_article_file
-from .document import Document, FileRead, SourceFile
+from .document import READING_VERSION, Document, FileRead, SourceFile
 from .listing import (
     ARTICLE_SUFFIXES,
     SUFFIXES,
@@ -23,6 +23,7 @@ from .reading import SourceRead, read_file, read_files, read_sources
 from .text_files import MAX_FILE_BYTES, parse_header, read_document, read_text_file
 
 __all__ = [
+    "READING_VERSION",
     "AddReport",
     "ARTICLE_SUFFIXES",
     "MAX_FILE_BYTES",

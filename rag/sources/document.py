@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+# The rules that read a file into `Document`s (header, date): bumped when they change, so that an
+# index made under older ones is stale and its unchanged files are read again. 2: dates written in
+# words or with a time, and a day a text file's name starts with.
+READING_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,10 @@ class Document:
     url: str | None = None
     body_start: int = 0
     author: str | None = None
+
+    def reading(self) -> tuple[Any, ...]:
+        """What the reading rules make of the file besides its text: metadata and where the body starts."""
+        return (self.date, self.title, self.source, self.url, self.author, self.body_start)
 
     @property
     def label(self) -> str:

@@ -11,6 +11,7 @@ from ..config import Settings
 from ..documents import SourceFile, list_sources, sha256_file
 from ..errors import SourceError
 from ..lexical import TERMS_VERSION
+from ..sources import READING_VERSION
 
 # sha256 of each source file by path, with the (size, mtime, ctime, inode) it had when hashed.
 _verified: dict[str, tuple[tuple[int, int, int, int], str]] = {}
@@ -37,6 +38,9 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
     if not terms_current(manifest):
         # its BM25 postings hold the terms of older word rules: rebuilt when there are sources to read
         return "the word rules changed (rag.lexical.TERMS_VERSION)"
+    if manifest.get("reading_version", 1) != READING_VERSION:
+        # its articles' dates and headers were read by older rules: read again when there are sources
+        return "the reading rules changed (rag.sources.READING_VERSION)"
     names = {s.doc_id for s in listed}
     if names != set(known):
         added = sorted(names - set(known))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from support import GENEVA_Q, SEED_ID, assert_exact, copy_seeds, write_articles
 
 import rag
-from rag import lexical, store
+from rag import build, lexical, store
+from rag.sources import READING_VERSION, text_files
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +158,32 @@ def test_an_index_made_under_older_word_rules_is_rewritten_without_embedding_aga
     a = rag.answer(GENEVA_Q, sources=sources, index_dir=index_dir)
     assert a.found and "Geneva" in a.text
     assert_exact(rag.load_index(index_dir), a)
+
+
+def test_an_index_made_under_older_reading_rules_reads_its_files_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = copy_seeds(tmp_path / "seeds")
+    (sources / "2022-01-11-later.txt").write_text("Talks continued in Brussels on Wednesday.\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    with monkeypatch.context() as old_rules:  # version 1: a file's name did not date it
+        old_rules.setattr(text_files, "_NAME_DAY", re.compile("(?!)"))
+        old_rules.setattr(build, "READING_VERSION", 1)
+        rag.build_index(sources, index_dir)
+    assert rag.load_index(index_dir).document("2022-01-11-later.txt").date is None
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert store.stale_reason(manifest, sources, rag.Settings()) == (
+        "the reading rules changed (rag.sources.READING_VERSION)"
+    )
+
+    report = rag.build_index(sources, index_dir).report
+    assert report is not None and report.changed == ("2022-01-11-later.txt",) and report.embedded_units == 1
+    index = rag.load_index(index_dir)
+    assert index.document("2022-01-11-later.txt").date == "2022-01-11"
+    assert index.document(SEED_ID).date == "2022-01-04"  # read the same: kept as it was
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["reading_version"] == READING_VERSION
+    assert store.stale_reason(manifest, sources, rag.Settings()) is None
+    a = index.answer("Where did talks continue?")
+    assert a.found and a.date == "2022-01-11" and a.events and a.events[0].first == "2022-01-05"
+    assert_exact(index, a)
