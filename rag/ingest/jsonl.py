@@ -1,7 +1,8 @@
 """Read an export of an article database, one JSON object per line, into articles, streaming.
 
 Each line is {"text": ..., "title", "date", "url", "source", "author", "id"}: `text` is required (a
-non-empty string), the others optional (a string or null; `id` may also be an integer). A line that is
+non-empty string), the others optional (a string or null; `id` may also be an integer). The names
+other exports use are read too (`_NAMES`: "content", "headline", "publishedAt", "link", ...). A line that is
 not UTF-8 JSON, is not an object, lacks `text`, has a field of the wrong type, or is longer than
 MAX_JSONL_LINE_BYTES is skipped with a warning naming its line number; blank lines are ignored.
 
@@ -21,13 +22,33 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .article import MAX_ARTICLE_CHARS, MAX_JSONL_LINE_BYTES, Article, WarningLog
 from .dates import checked_date
 from .text import tidy_line, tidy_text
 
 _OPTIONAL_TEXT_FIELDS = ("title", "date", "url", "source", "author")
+# The names other exports give the same fields (news APIs, scrapers, CC-News): the first one a line holds,
+# not null, is read. A source may be an object with a name, as NewsAPI writes it: {"id": ..., "name": "BBC"}.
+_NAMES = {
+    "text": ("text", "content", "body", "article", "maintext", "full_text"),
+    "title": ("title", "headline"),
+    "date": (
+        "date",
+        "published",
+        "published_at",
+        "publishedAt",
+        "pubDate",
+        "publish_date",
+        "date_publish",
+        "datePublished",
+    ),
+    "url": ("url", "link"),
+    "source": ("source", "publisher", "outlet", "source_name", "site_name"),
+    "author": ("author", "byline"),
+    "id": ("id", "guid", "uuid"),
+}
 _MAX_ID_CHARS = 256
 # How much of an over-long line is read at a time while it is being skipped.
 _SKIP_CHUNK = 1 << 20
@@ -96,9 +117,14 @@ def _article(line_no: int, line: bytes, log: WarningLog) -> Article | None:
     if not isinstance(record, dict):
         log.add("not an object", f"{where}: a JSON {type(record).__name__}, not an object with a text field; skipped")
         return None
+    record = _named(record)
     raw_text = record.get("text")
     if not isinstance(raw_text, str):
-        problem = "no text field" if raw_text is None else f"text is not a string (got {type(raw_text).__name__})"
+        problem = (
+            f"no text field ({', '.join(_NAMES['text'])})"
+            if raw_text is None
+            else f"text is not a string (got {type(raw_text).__name__})"
+        )
         log.add("no text", f"{where}: {problem}; skipped")
         return None
     wrong = [f for f in _OPTIONAL_TEXT_FIELDS if record.get(f) is not None and not isinstance(record[f], str)]
@@ -131,6 +157,17 @@ def _article(line_no: int, line: bytes, log: WarningLog) -> Article | None:
         source=tidy_line(record.get("source")),
         key=key,
     )
+
+
+def _named(record: dict[str, Any]) -> dict[str, Any]:
+    """`record`'s fields under this reader's names (`_NAMES`): the first of each field's names it holds, not null."""
+    out = {}
+    for field, names in _NAMES.items():
+        value = next((record[n] for n in names if record.get(n) is not None), None)
+        if field == "source" and isinstance(value, dict) and isinstance(value.get("name"), str):
+            value = value["name"]
+        out[field] = value
+    return out
 
 
 def _key(raw_id: str | int | None, text: str) -> str | None:

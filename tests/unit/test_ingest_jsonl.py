@@ -177,3 +177,39 @@ def test_a_date_written_in_words_or_with_a_time_dates_the_article_and_a_guess_do
         "guess": None,
     }
     assert len(result.warnings) == 1 and "'03/05/2022' is not a date" in result.warnings[0]
+
+
+def test_the_field_names_of_other_exports_are_read():
+    news_api = {
+        "source": {"id": "bbc-news", "name": "BBC News"},
+        "author": "A. Reporter",
+        "title": "Convoys leave Mariupol",
+        "url": "https://example.org/convoys",
+        "publishedAt": "2022-03-05T12:00:00Z",
+        "content": "Convoys left Mariupol on Saturday.",
+    }
+    scraped = {
+        "headline": "Talks resume",
+        "body": "Talks resumed in Istanbul.",
+        "published": "March 29, 2022",
+        "link": "x",
+    }
+    both = {"text": "The text field wins.", "content": "Not this one.", "guid": "g-1"}
+    result = extract("export.jsonl", "".join(json.dumps(r) + "\n" for r in (news_api, scraped, both)).encode())
+    first, second, third = result.articles
+    assert (first.text, first.title, first.date, first.source, first.author, first.url) == (
+        "Convoys left Mariupol on Saturday.",
+        "Convoys leave Mariupol",
+        "2022-03-05",
+        "BBC News",
+        "A. Reporter",
+        "https://example.org/convoys",
+    )
+    assert (second.text, second.title, second.date, second.url) == (
+        "Talks resumed in Istanbul.",
+        "Talks resume",
+        "2022-03-29",
+        "x",
+    )
+    assert (third.text, third.key) == ("The text field wins.", "g-1")
+    assert [w.split(": ", 1)[1] for w in result.warnings] == ["line 3: no date; kept without one"]
