@@ -19,8 +19,11 @@ MAX_FILE_BYTES = 1_000_000
 
 # ` date 2022-01-04 First sentence...`: a date header may share its line with the text.
 _DATE_INLINE = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
-# `title: ...`, `source: ...`, `url: ...` on lines of their own.
-_FIELD_LINE = re.compile(r"[ \t]*(title|source|url|date):[ \t]*(\S[^\n]*?)[ \t]*(?:\n|$)", re.IGNORECASE)
+# `title: ...`, `source: ...`, `url: ...`, `author: ...` on lines of their own; `published:` is a `date:`.
+_FIELD_LINE = re.compile(
+    r"[ \t]*(title|source|url|date|author|published):[ \t]*(\S[^\n]*?)[ \t]*(?:\n|$)", re.IGNORECASE
+)
+_SAME_FIELD = {"published": "date"}
 _BLANK = re.compile(r"\s*")
 _NAME_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?!\d)")
 
@@ -40,8 +43,9 @@ def parse_header(text: str) -> tuple[dict[str, str], int]:
             pos = m.end()
             continue
         m = _FIELD_LINE.match(text, pos)
-        if m and m.group(1).lower() not in meta:
-            key, value = m.group(1).lower(), m.group(2)
+        key = _SAME_FIELD.get(m.group(1).lower(), m.group(1).lower()) if m else ""
+        if m and key not in meta:
+            value = m.group(2)
             if key == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and read_day(value) is None:
                 break  # "Date: to be confirmed" opens the text; "date: 2022-02-30" is a bad header date
             meta[key] = value
@@ -138,6 +142,7 @@ def read_text_file(source: SourceFile, settle: float = 0.0) -> FileRead:
         source=meta.get("source"),
         url=meta.get("url"),
         body_start=body_start,
+        author=meta.get("author"),
     )
     return FileRead(documents=(doc,), warnings=(problem,) if problem else (), sha256=digest)
 

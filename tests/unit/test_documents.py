@@ -21,6 +21,11 @@ def test_header_fields():
     meta, body = parse_header("title: Talks\ndate: Tuesday, January 4, 2022 10:00 GMT\n\nText starts.")
     assert meta["date"] == "Tuesday, January 4, 2022 10:00 GMT" and body > 0
     assert parse_header("Date: to be confirmed\nText starts.") == ({}, 0)
+    # the fields a newsroom's export adds: an author line no longer ends the header, "published" is the date
+    text = "Title: Talks\nAuthor: A. Reporter\nPublished: 2022-03-05T14:22:00Z\nSource: Wire\n\nText starts."
+    meta, body = parse_header(text)
+    assert meta == {"title": "Talks", "author": "A. Reporter", "date": "2022-03-05T14:22:00Z", "source": "Wire"}
+    assert text[body:] == "Text starts."
 
 
 # A file can change between listing and reading: it is read through the descriptor, never past the limit.
