@@ -13,8 +13,10 @@ a question merely containing a date ("What did Biden say on Sunday?") stays a qu
     (show me) (a|the) timeline [of|for|on TOPIC] [DATES]
 
 DATES is whatever `rag.dates` resolves in a question: "since Monday", "yesterday", "on 2022-03-01",
-"between March 1 and March 5", "last week", "in March"; relative words count from `today` (the
-"As of" day or the newest article). `day_field` reads one day typed in a form field the same way.
+"between March 1 and March 5", "last week", "in March"; "as of March 5", "until March 20" or "by
+March 5" set only the last day (the briefing's default window, or a timeline's whole story, up to
+it); relative words count from `today` (the "As of" day or the newest article). `day_field` reads
+one day typed in a form field the same way.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from rag.dates import DateRange, find_time_expressions, parse_date, question_window
+from rag.dates import DateRange, find_time_expressions, parse_date, question_as_of, question_window
 
 KINDS = ("brief", "new", "happened", "timeline")
 # No way of writing one day is longer ("the day before yesterday", "Wednesday, September 30, 2022").
@@ -58,7 +60,7 @@ _TOPIC_WORDS = {
 # Words a date phrase may hold besides its time expressions ("since", "on", "between ... and ...").
 _DATE_GLUE = {
     "on", "in", "since", "during", "over", "from", "between", "and", "to", "until", "till",
-    "through", "the", "of", "for", "at", "after", "so", "far",
+    "through", "the", "of", "for", "at", "after", "so", "far", "as", "by", "up",
 }  # fmt: skip
 # Month and weekday names, capitalised before the time expressions are looked for: articles are
 # matched case-sensitively ("may", "march" are verbs there), a typed request often is in lower case.
@@ -112,7 +114,12 @@ def briefing_request(text: str, today: date | None) -> BriefingRequest | None:
             return None
         topic = t[1].strip()
     window = _resolve(when, today) if when else None
-    return BriefingRequest(kind, topic, window.first if window else None, window.last if window else None, when)
+    since, until = (window.first, window.last) if window else (None, None)
+    up_to = question_as_of(when, today) if when and today else None
+    if up_to is not None and when and today:  # "as of March 5", "until March 20": the default window up to that day
+        named = question_window(when, today)
+        since, until = (named.first, min(named.last, up_to)) if named and named.first <= up_to else (None, up_to)
+    return BriefingRequest(kind, topic, since, until, when)
 
 
 def day_field(value: object, name: str, today: date | None, *, last: bool = False) -> date | None:
