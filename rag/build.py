@@ -93,8 +93,9 @@ def plan_update(
     """Compare the readable `documents` (and `skipped` file ids) with the previous index.
 
     `old_sources` is the previous manifest's `sources` (id -> sha256, "skipped" when it was
-    skipped then, and `Document.reading()` when the reading rules changed since); `reusable` holds the sha256 of every document whose stored vectors
-    can be reused (empty when forced or when the model or index settings changed).
+    skipped then, and `Document.reading()` when the reading rules changed since); `reusable`
+    holds the sha256 of every document whose stored vectors can be reused (empty when forced or
+    when the model or index settings changed).
     """
     added, changed, reused, reembedded, to_embed = [], [], [], [], set()
     for doc in documents:

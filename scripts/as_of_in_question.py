@@ -2,8 +2,8 @@
 
     python scripts/as_of_in_question.py eval/ukraine_2022
 
-People type the day into the question ("As of April 10, 2022, how many ...") as often as into the
-date box. Each row is asked three ways: with `as_of` passed, as "As of <day>, <question>" and as
+People type the day into the question ("As of April 10, 2022, how many ...") rather than into the
+date box, or call `answer` without `as_of`. Each row is asked three ways: with `as_of` passed, as "As of <day>, <question>" and as
 "<question> by <day>?", both without `as_of`. Prints, per form and part, answered right (found,
 gold phrase in the quote) and unanswerables refused, then every row whose outcome differs from the
 passed `as_of`. Nothing is fitted. The suite's index is built in `<suite>/.index` if missing.

@@ -2,9 +2,10 @@
 
 Each line is {"text": ..., "title", "date", "url", "source", "author", "id"}: `text` is required (a
 non-empty string), the others optional (a string or null; `id` may also be an integer). The names
-other exports use are read too (`_NAMES`: "content", "headline", "publishedAt", "link", ...). A line that is
-not UTF-8 JSON, is not an object, lacks `text`, has a field of the wrong type, or is longer than
-MAX_JSONL_LINE_BYTES is skipped with a warning naming its line number; blank lines are ignored.
+other exports use are read too (`_NAMES`: "content", "headline", "publishedAt", "link", ...). A
+line that is not UTF-8 JSON, is not an object, lacks `text`, has a field of the wrong type, or is
+longer than MAX_JSONL_LINE_BYTES is skipped with a warning naming its line number; blank lines are
+ignored.
 
 Keys: an article's key is its `id`; without one it is "sha256:" and the first 16 hex digits of the
 hash of its text, so the same text gets the same key in every export. Duplicate keys: the first line
