@@ -37,11 +37,19 @@ def find_time_expressions(text: str, reference: date | None, *, future: bool | N
 
 # Words that make a time expression the day a question is asked as of, not a window it is about:
 # "as of April 10, how many ...", "how many had been evacuated by March 20?", "up to yesterday".
-_AS_OF_CUE = re.compile(r"(?i)\b(?:as\s+(?:of|at)|by|up\s+(?:to|until)|until|till)\s+$")
+# "until" and "till" too end a briefing's window ("timeline of the talks until March 20"), but in a
+# question they more often end an event ("Who held the city until March 2?"), reported after it.
+_AS_OF_CUE = re.compile(r"(?i)\b(?:as\s+(?:of|at)|by|up\s+(?:to|until))\s+$")
+_UNTIL_CUE = re.compile(r"(?i)\b(?:as\s+(?:of|at)|by|up\s+(?:to|until)|until|till)\s+$")
 
 
-def _question_expressions(question: str, as_of: date) -> tuple[date, list[TimeExpression], list[TimeExpression]]:
-    """`as_of` checked, and the time expressions of `question` resolved against it: those it is asked as of, the others."""
+def _question_expressions(
+    question: str, as_of: date, until: bool = False
+) -> tuple[date, list[TimeExpression], list[TimeExpression]]:
+    """`as_of` checked, and the time expressions of `question` resolved against it: those it is asked as of, the others.
+
+    With `until`, an expression after "until" or "till" is one it is asked as of.
+    """
     if not isinstance(question, str):
         raise ValueError(f"question must be a str, not {type(question).__name__}")
     today = parse_date(as_of, name="as_of")
@@ -50,28 +58,30 @@ def _question_expressions(question: str, as_of: date) -> tuple[date, list[TimeEx
     if not _CUE.search(question):
         return today, [], []
     found = _scan(question, today, None, _QUESTION_RE)
-    stated = [e for e in found if _AS_OF_CUE.search(question, 0, e.start)]
+    cue = _UNTIL_CUE if until else _AS_OF_CUE
+    stated = [e for e in found if cue.search(question, 0, e.start)]
     return today, stated, [e for e in found if e not in stated]
 
 
-def question_as_of(question: str, as_of: date) -> date | None:
+def question_as_of(question: str, as_of: date, *, until: bool = False) -> date | None:
     """The day `question` says it is asked as of ("as of April 10", "by March 20"), resolved against `as_of`.
 
     The last day the expression covers ("by March": March 31); the earliest when it names several;
-    None when it names none.
+    None when it names none. With `until`, "until March 20" and "till" count too (a briefing request).
     """
-    _, stated, _ = _question_expressions(question, as_of)
+    _, stated, _ = _question_expressions(question, as_of, until)
     return min(e.when.last for e in stated) if stated else None
 
 
-def question_window(question: str, as_of: date, *, with_as_of: bool = False) -> DateRange | None:
+def question_window(question: str, as_of: date, *, with_as_of: bool = False, until: bool = False) -> DateRange | None:
     """The day or window a question names, resolved against `as_of` (today); None when it names none.
 
     "on February 24", "in the first week of March", "last week", "yesterday", "between March 1 and March 5";
     "since Monday" runs from that Monday to `as_of`. Several expressions give the span that covers them all.
-    A day the question says it is asked as of ("as of April 10", `question_as_of`) counts only `with_as_of`.
+    A day the question says it is asked as of ("as of April 10", `question_as_of`; with `until`, "until
+    March 20" too) counts only `with_as_of`.
     """
-    today, stated, found = _question_expressions(question, as_of)
+    today, stated, found = _question_expressions(question, as_of, until)
     if with_as_of:
         found = sorted(stated + found, key=lambda e: e.start)
     if not found:

@@ -165,6 +165,7 @@ def test_question_window(question: str, as_of: str, expected: str | None) -> Non
         ("How many were evacuated up to yesterday?", "2022-03-02", "2022-03-01"),
         ("By August 2010 how many public schools did Victoria have?", "2022-05-17", "2010-08-31"),
         ("What happened on April 10?", "2022-05-17", None),
+        ("Who held the city until March 2?", "2022-05-17", None),  # an event's end: reported after it
         ("Which cities were shelled by Russian troops last week?", "2022-03-16", None),
     ],
 )
