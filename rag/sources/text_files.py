@@ -17,8 +17,11 @@ from .document import Document, FileRead, SourceFile
 # is a few dozen kB.
 MAX_FILE_BYTES = 1_000_000
 
-# ` date 2022-01-04 First sentence...`: a date header may share its line with the text.
-_DATE_INLINE = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
+# ` date 2022-01-04 First sentence...`: a date header (a time after it is read past) may share its line with the text.
+_DATE_INLINE = re.compile(
+    r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})(?:T\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b[ \t]*\n?",
+    re.IGNORECASE,
+)
 # `title: ...`, `source: ...`, `url: ...`, `author: ...` on lines of their own; `published:` is a `date:`.
 _FIELD_LINE = re.compile(
     r"[ \t]*(title|source|url|date|author|published):[ \t]*(\S[^\n]*?)[ \t]*(?:\n|$)", re.IGNORECASE

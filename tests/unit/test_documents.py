@@ -17,6 +17,10 @@ def test_header_fields():
     assert "title: A day in Geneva\nsource: AP\ndate: 2022-01-10\n\nText starts."[body:] == "Text starts."
     assert parse_header("Title of the day is x") == ({}, 0)
     assert parse_header(" date 2022-01-04 US President")[1] == len(" date 2022-01-04 ")
+    assert parse_header("date 2022-01-04T10:00:00Z\nUS President") == (
+        {"date": "2022-01-04"},
+        len("date 2022-01-04T10:00:00Z\n"),
+    )
     # a date line written as a feed or a newsroom writes it is a header; one that names no day is text
     meta, body = parse_header("title: Talks\ndate: Tuesday, January 4, 2022 10:00 GMT\n\nText starts.")
     assert meta["date"] == "Tuesday, January 4, 2022 10:00 GMT" and body > 0
