@@ -69,14 +69,16 @@ def time_frame(
     """The `TimeFrame` of `question` asked on `as_of`, over articles dated `oldest` to `newest`.
 
     A question that says when it is asked ("As of April 10, how many ...", "... by March 20?") is
-    asked as of that day when it is earlier than `as_of`, unless it is older than every article:
-    "as of 2011" in the news of 2022 asks what they say of 2011, a window like "in 2011".
+    asked as of that day when it is earlier than `as_of`, unless it names a month or a year older
+    than every article: "as of 2011" in the news of 2022 asks what they say of 2011, a window like
+    "in 2011" (a day before them all gets "no article is dated on or before ...").
     ValueError when `as_of` is not a date.
     """
     day = parse_date(as_of, name="as_of")
     now = day or newest
     said = question_as_of(question, now) if now else None
-    stated = None if said is None or (oldest is not None and said < oldest) else said
+    before_all = said is not None and oldest is not None and said.last < oldest and said.first < said.last
+    stated = None if said is None or before_all else said.last
     if stated is not None and (day is None or stated < day):
         day = now = stated
     window = question_window(question, now, with_as_of=stated is None) if now else None

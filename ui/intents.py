@@ -115,7 +115,8 @@ def briefing_request(text: str, today: date | None) -> BriefingRequest | None:
         topic = t[1].strip()
     window = _resolve(when, today) if when else None
     since, until = (window.first, window.last) if window else (None, None)
-    up_to = question_as_of(when, today, until=True) if when and today else None
+    said = question_as_of(when, today, until=True) if when and today else None
+    up_to = said.last if said else None
     if up_to is not None and when and today:  # "as of March 5", "until March 20": the default window up to that day
         named = question_window(when, today, until=True)
         since, until = (named.first, min(named.last, up_to)) if named and named.first <= up_to else (None, up_to)

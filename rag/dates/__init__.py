@@ -63,14 +63,15 @@ def _question_expressions(
     return today, stated, [e for e in found if e not in stated]
 
 
-def question_as_of(question: str, as_of: date, *, until: bool = False) -> date | None:
-    """The day `question` says it is asked as of ("as of April 10", "by March 20"), resolved against `as_of`.
+def question_as_of(question: str, as_of: date, *, until: bool = False) -> DateRange | None:
+    """What `question` says it is asked as of ("as of April 10", "by March"), resolved against `as_of`.
 
-    The last day the expression covers ("by March": March 31); the earliest when it names several;
-    None when it names none. With `until`, "until March 20" and "till" count too (a briefing request).
+    The span of that expression: its last day is the day asked as of ("by March": March 31). The
+    earliest to end when it names several; None when it names none. With `until`, "until March 20"
+    and "till" count too (a briefing request).
     """
     _, stated, _ = _question_expressions(question, as_of, until)
-    return min(e.when.last for e in stated) if stated else None
+    return min((e.when for e in stated), key=lambda span: span.last) if stated else None
 
 
 def question_window(question: str, as_of: date, *, with_as_of: bool = False, until: bool = False) -> DateRange | None:

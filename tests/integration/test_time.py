@@ -122,9 +122,12 @@ def test_a_question_saying_as_of_when_is_asked_as_of_that_day(stream: rag.Index)
     # the earlier of the two days wins: the date field cannot be overruled into the future
     a = stream.answer("As of January 11, 2022, how many troops has Russia massed near the border?", as_of="2022-01-05")
     assert a.as_of == "2022-01-05" and "100,000" in a.text
-    # a day older than every article asks what they say of that time, as "in December 2021" would
+    # a month older than every article asks what they say of that time, as "in December 2021" would
     a = stream.answer("What had Biden said about US military action by December 2021?")
     assert a.found and a.as_of is None and "military action is not on the table" in a.text
+    # a day before them all is a day no article speaks for
+    a = stream.answer("As of January 3, 2022, how many troops has Russia massed near the border?")
+    assert not a.found and a.as_of == "2022-01-03" and a.text.startswith("No article is dated on or before 2022-01-03")
 
 
 def test_when_question_quotes_the_sentence_with_the_day_resolved(stream: rag.Index) -> None:

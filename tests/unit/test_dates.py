@@ -170,8 +170,8 @@ def test_question_window(question: str, as_of: str, expected: str | None) -> Non
     ],
 )
 def test_question_as_of_is_the_day_a_question_says_it_is_asked(question: str, as_of: str, expected: str | None) -> None:
-    day = question_as_of(question, date.fromisoformat(as_of))
-    assert (day.isoformat() if day else None) == expected
+    said = question_as_of(question, date.fromisoformat(as_of))
+    assert (said.last.isoformat() if said else None) == expected
 
 
 def test_a_day_the_question_is_asked_as_of_is_no_window() -> None:

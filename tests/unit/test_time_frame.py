@@ -30,8 +30,10 @@ def frame(question: str, as_of: str | None = None) -> tuple[str | None, str | No
             None,
             ("2022-03-21", "2022-03-21", True),
         ),
-        # older than every article: what they say of that time, a window
+        # a year older than every article: what they say of that time, a window
         ("As of 2011, what was the unemployment rate?", None, (None, "2011-01-01/2011-12-31", False)),
+        # a day before them all is a day no article can speak for: asked as of it (and refused)
+        ("As of February 20, 2022, how many troops were at the border?", None, ("2022-02-20", None, True)),
         # without "as of", a day is a window, and the latest is asked only in words
         ("How many people did the corridors rescue on March 21?", None, (None, "2022-03-21", False)),
         ("What is the latest on the talks?", "2022-04-01", ("2022-04-01", None, True)),
