@@ -40,6 +40,11 @@ _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 _FIGURE = re.compile(r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)")
 
 
+def _ends_no_name(word: str) -> bool:
+    """A capitalised word that does not carry on a name before it: "Kravchuk By April 5", "Kyiv On Monday"."""
+    return word.lower().rstrip(".") in _CALENDAR_WORDS or word.lower() in lexical.STOPWORDS
+
+
 def asked_names(question: str) -> list[tuple[str, str]]:
     """(word as written, its term) for each name and figure `question` asks about, in order, each once.
 
@@ -59,7 +64,12 @@ def asked_names(question: str) -> list[tuple[str, str]]:
         if word.rstrip("s’'").isupper():
             continue  # an acronym: articles often spell it out ("non-profit organisations" for "NPOs")
         following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if following and following.group()[0].isupper() and not question[token.end() : following.start()].strip():
+        if (
+            following
+            and following.group()[0].isupper()
+            and not question[token.end() : following.start()].strip()
+            and not _ends_no_name(following.group())
+        ):
             continue  # not the last word of its name
         for term in lexical.terms(word):
             if len(term) >= 3 and not term[0].isdigit():

@@ -17,6 +17,9 @@ def test_a_name_is_a_capitalised_run_stood_for_by_its_last_word() -> None:
     # the question's first word is capitalised because it opens the sentence
     assert words("Kyiv was shelled when?") == []
     assert asked_names("When did Hervé serve?") == [("Hervé", "herv")]
+    # a capitalised day or little word after a name does not carry it on ("Title Case Questions")
+    assert words("What Did Zelenskyy Say About Kravchuk By April 5?") == ["Zelenskyy", "Kravchuk"]
+    assert words("Who was shelled in Kharkiv On Monday?") == ["Kharkiv"]
 
 
 def test_calendar_words_acronyms_short_words_and_shouting_are_left_out() -> None:
