@@ -8,7 +8,7 @@ from typing import Any
 # The rules that read a file into `Document`s (header, date): bumped when they change, so that an
 # index made under older ones is stale and its unchanged files are read again. 2: dates written in
 # words or with a time, a day a text file's name starts with, other exports' JSONL field names,
-# `author:` and `published:` header lines, a time after an inline `date 2022-01-04`.
+# `author:` and `published:` header lines, a time after an inline `date 2022-01-04`, Markdown front matter.
 READING_VERSION = 2
 
 

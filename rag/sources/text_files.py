@@ -28,6 +28,11 @@ _FIELD_LINE = re.compile(
 )
 _SAME_FIELD = {"published": "date"}
 _BLANK = re.compile(r"\s*")
+# Markdown front matter (static sites, note apps): `---` lines around `key: value` lines.
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", re.DOTALL)
+_FRONT_MATTER_MAX = 4000
+# Every line of it is `key: value`, a list item or a continuation: a text between two rules is no front matter.
+_YAML_LINE = re.compile(r"\s*$|[A-Za-z_][\w-]*[ \t]*:|[ \t]+\S|-[ \t]")
 _NAME_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
@@ -39,6 +44,9 @@ def parse_header(text: str) -> tuple[dict[str, str], int]:
     meta: dict[str, str] = {}
     # a UTF-8 byte order mark (Windows editors) is kept in the text but is not a header
     pos = _BLANK.match(text, 1 if text.startswith("\ufeff") else 0).end()  # type: ignore[union-attr]
+    front = _FRONT_MATTER.match(text[: pos + _FRONT_MATTER_MAX], pos)
+    if front and all(_YAML_LINE.match(line) for line in front.group(1).splitlines()):
+        return _front_matter(front.group(1)), _BLANK.match(text, front.end()).end()  # type: ignore[union-attr]
     while True:
         m = _DATE_INLINE.match(text, pos) if "date" not in meta else None
         if m:
@@ -58,6 +66,20 @@ def parse_header(text: str) -> tuple[dict[str, str], int]:
     if not meta:
         return meta, 0
     return meta, _BLANK.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def _front_matter(block: str) -> dict[str, str]:
+    """The fields this reader knows among the `key: value` lines of a front matter block (quotes dropped)."""
+    meta: dict[str, str] = {}
+    for line in block.splitlines():
+        m = _FIELD_LINE.fullmatch(line.strip() + "\n")
+        if m is None:
+            continue
+        key = _SAME_FIELD.get(m.group(1).lower(), m.group(1).lower())
+        value = m.group(2).strip().strip("\"'").strip()
+        if value and key not in meta:
+            meta[key] = value
+    return meta
 
 
 def open_regular(path: str | os.PathLike[str]) -> int | None:

@@ -248,6 +248,19 @@ def test_a_file_named_by_its_day_is_dated_by_it_unless_its_header_says_otherwise
     assert a.found and a.events and a.events[0].first == "2022-03-05"
 
 
+def test_a_markdown_file_with_front_matter_is_dated_by_it_and_its_front_matter_is_never_quoted(tmp_path: Path) -> None:
+    sources = tmp_path / "src"
+    sources.mkdir()
+    text = '---\ntitle: "Talks resume in Istanbul"\ndate: 2022-03-29T10:00:00+03:00\nlayout: post\n---\n\nTalks resumed in Istanbul on Tuesday.\n'
+    (sources / "talks.md").write_text(text, encoding="utf-8")
+    index = rag.build_index(sources, tmp_path / "index")
+    doc = index.document("talks.md")
+    assert (doc.date, doc.title) == ("2022-03-29", "Talks resume in Istanbul")
+    a = index.answer("Where did talks resume?")
+    assert a.found and a.text == "Talks resumed in Istanbul on Tuesday." and a.start == text.index("Talks resumed")
+    assert_exact(index, a)
+
+
 UNUSABLE_FOLDERS = {  # kind -> what the error says
     "missing": "source folder not found",
     "empty": "no .txt or .md files",

@@ -25,6 +25,13 @@ def test_header_fields():
     meta, body = parse_header("title: Talks\ndate: Tuesday, January 4, 2022 10:00 GMT\n\nText starts.")
     assert meta["date"] == "Tuesday, January 4, 2022 10:00 GMT" and body > 0
     assert parse_header("Date: to be confirmed\nText starts.") == ({}, 0)
+    # Markdown front matter: the whole block is header, whatever keys it holds; known ones are read
+    text = '---\ntitle: "Talks resume"\ndate: 2022-03-29T10:00:00+03:00\ntags: [talks, Istanbul]\n---\n\nText starts.'
+    meta, body = parse_header(text)
+    assert meta == {"title": "Talks resume", "date": "2022-03-29T10:00:00+03:00"} and text[body:] == "Text starts."
+    assert parse_header("---\nlayout: post\n---\nText starts.")[1] == len("---\nlayout: post\n---\n")
+    assert parse_header("--- a dash line, then text\nmore") == ({}, 0)  # no closing line: text
+    assert parse_header("---\nBREAKING: Talks resume.\nMore to follow.\n---\nText.") == ({}, 0)  # text between rules
     # the fields a newsroom's export adds: an author line no longer ends the header, "published" is the date
     text = "Title: Talks\nAuthor: A. Reporter\nPublished: 2022-03-05T14:22:00Z\nSource: Wire\n\nText starts."
     meta, body = parse_header(text)
