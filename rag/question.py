@@ -40,9 +40,17 @@ _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 _FIGURE = re.compile(r"(?<![\d,.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)")
 
 
+# Capitalised in a Title Case question, these do not carry on the name before them ("Kravchuk By April
+# 5", "Kyiv On Monday"). Not "May", "Will" or "Say": "Theresa May" is stood for by "May", as before.
+_NAME_ENDERS = frozenset(
+    {"a", "an", "and", "as", "at", "about", "after", "before", "by", "for", "from", "in", "of", "on", "or", "since",
+     "the", "to", "with"}
+)  # fmt: skip
+
+
 def _ends_no_name(word: str) -> bool:
     """A capitalised word that does not carry on a name before it: "Kravchuk By April 5", "Kyiv On Monday"."""
-    return word.lower().rstrip(".") in _CALENDAR_WORDS or word.lower() in lexical.STOPWORDS
+    return word.lower() in _NAME_ENDERS
 
 
 def asked_names(question: str) -> list[tuple[str, str]]:
