@@ -238,7 +238,7 @@ def _previous_rows(
     rows: dict[str, Any] = {doc_id: row for doc_id, row in old_sources.items() if "skipped" in row}
     if old is not None:
         rows.update({doc_id: {"sha256": hashes[r]} for doc_id, r in old.doc_rows.items()})
-        if old.manifest.get("reading_version", 1) != READING_VERSION:
+        if not store.reading_current(old.manifest):
             for doc_id, r in old.doc_rows.items():
                 rows[doc_id]["reading"] = old.documents[r].reading()
     return rows

@@ -13,6 +13,11 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
+def _points(a: float | None, b: float | None) -> str:
+    """`a` - `b` in percentage points, signed ("+9.6 points"), or "–" when either is missing."""
+    return "–" if a is None or b is None else f"{100 * (a - b):+.1f} points"
+
+
 def _num(value: float | None, fmt: str = ".3f") -> str:
     return "–" if value is None else format(value, fmt)
 
@@ -81,8 +86,7 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
         lines.append("choosing the article (answerable questions naming theirs: over every article / handed only it):")
         gold_rows = [("part", "n", "accuracy", "gold article", "gap")]
         for g in report.gold_article:
-            gap = None if g.open_accuracy is None or g.gold_accuracy is None else g.gold_accuracy - g.open_accuracy
-            points = "–" if gap is None else f"{100 * gap:+.1f} points"
+            points = _points(g.gold_accuracy, g.open_accuracy)
             gold_rows.append((g.part, str(g.questions), _pct(g.open_accuracy), _pct(g.gold_accuracy), points))
         lines += _columns(gold_rows)
     if report.naive:
@@ -93,8 +97,7 @@ def format_report(report: SuiteReport, *, failures: int | None = None) -> str:
         )
         naive_rows = [("part", "n", "engine right", "naive right", "gap", "engine: its article", "naive: its article")]
         for n in report.naive:
-            gap = None if n.accuracy is None or n.naive_accuracy is None else n.accuracy - n.naive_accuracy
-            points = "–" if gap is None else f"{100 * gap:+.1f} points"
+            points = _points(n.accuracy, n.naive_accuracy)
             naive_rows.append(
                 (
                     n.part,

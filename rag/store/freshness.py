@@ -38,7 +38,7 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
     if not terms_current(manifest):
         # its BM25 postings hold the terms of older word rules: rebuilt when there are sources to read
         return "the word rules changed (rag.lexical.TERMS_VERSION)"
-    if manifest.get("reading_version", 1) != READING_VERSION:
+    if not reading_current(manifest):
         # its articles' dates and headers were read by older rules: read again when there are sources
         return "the reading rules changed (rag.sources.READING_VERSION)"
     names = {s.doc_id for s in listed}
@@ -55,6 +55,11 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
 def terms_current(manifest: dict[str, Any]) -> bool:
     """True when the index's BM25 postings were made by today's word rules (`rag.lexical.TERMS_VERSION`)."""
     return manifest.get("terms_version") == TERMS_VERSION
+
+
+def reading_current(manifest: dict[str, Any]) -> bool:
+    """True when the index's articles were read by today's reading rules (`rag.sources.READING_VERSION`; 1 before it)."""
+    return manifest.get("reading_version", 1) == READING_VERSION
 
 
 def sha256_cached(src: SourceFile) -> str:
