@@ -8,7 +8,7 @@ contain, is more likely to answer; that phrase is also what the answer highlight
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .lexical import NUMBER_SCALES, NUMBER_UNITS, words
 
@@ -191,6 +191,11 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
     if kind == PLACE:  # "in Geneva" names a place; "at the NATO-Russia Council" names a body
         found = [s for s in found if not _ORGANISATION.search(sentence[s[0] : s[1]])] or found
         found = [s for s in found if _AFTER_IN.search(sentence[: s[0]])] or found
+    return best_of(found, sentence, question)
+
+
+def best_of(found: Sequence[tuple[int, int]], sentence: str, question: str) -> tuple[int, int] | None:
+    """The phrase of `found` nearest to words the question shares with `sentence` (the first when none), or None."""
     if not found:
         return None
     asked = set(words(question))

@@ -283,12 +283,18 @@ def prefer_recent(
     # asked as of a day, the newest report is the one nearest that day; otherwise "now" is only the
     # newest article's date, and a newer sentence must report the same kind of fact to win
     anchored = frame.latest or frame.as_of is not None
-    best_comparable = not anchored and comparable(best)
+    best_comparable = comparable(best)
 
     def near_best(c: Candidate) -> bool:
         if c.score < best.score - widest:
             return False
-        return anchored or c.score >= best.score - EXACT_TIE or (best_comparable and comparable(c))
+        if anchored:
+            # a figure is replaced only by a newer count of the same thing: "about 2,000 missiles"
+            # not by "tens of thousands of people", nor by a sentence without one. Places and names
+            # are not held to this: their phrases are found less surely, and a newer sentence
+            # without one ("left for the outskirts of Alexandria") can still answer
+            return not (frame.counts and best_comparable) or comparable(c)
+        return c.score >= best.score - EXACT_TIE or (best_comparable and comparable(c))
 
     near = [
         c for c in candidates if near_best(c) and day_of(c.unit) != NO_DAY and answers(c) and names_as_much(c, best)

@@ -95,9 +95,36 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
     if kind not in _COMPARABLE:
         return None
     counted = answer_types.focus(question) if kind == answer_types.NUMBER else None
-    if counted and not signals.mentions(sentence, counted):
+    if counted is None:
+        return answer_types.best_phrase(kind, sentence, question)
+    if not signals.mentions(sentence, counted):
         return None
-    return answer_types.best_phrase(kind, sentence, question)
+    figures = [span for span in answer_types.phrases(kind, sentence, question) if _counts(sentence, span, counted)]
+    return answer_types.best_of(figures, sentence, question)
+
+
+# A figure counts the noun written up to this many words after it: "2,000 cruise missiles",
+# "145 Ukrainian children", "7 such strikes".
+_COUNTED_WITHIN = re.compile(r"(?:\W+\w+){0,3}")
+# A plural scale word without a digit is an estimate, not a count a newer report updates:
+# "hundreds of children" neither is nor replaces "145 children".
+_NUMBER_OF = re.compile(r"\b(?:number|total|count)\s+of\s+((?:\w+\W+){0,2}\w+)", re.IGNORECASE)
+_ESTIMATE = re.compile(
+    r"(?:tens\s+of\s+|several\s+|many\s+)?(?:dozens|hundreds|thousands|millions|billions)", re.IGNORECASE
+)
+
+
+def _counts(sentence: str, span: tuple[int, int], counted: str) -> bool:
+    """True when the figure at `span` is a count of `counted`, not an estimate nor a count of something else."""
+    figure = sentence[span[0] : span[1]]
+    if not any(ch.isdigit() for ch in figure) and _ESTIMATE.search(figure):
+        return False
+    after = _COUNTED_WITHIN.match(sentence, span[1])
+    if signals.mentions(sentence[span[0] : after.end() if after else span[1]], counted):
+        return True
+    # "The number of missiles that Russia has used already exceeds 900."
+    named = _NUMBER_OF.search(sentence, 0, span[0])
+    return named is not None and signals.mentions(named.group(1), counted)
 
 
 def _same_answer(kind: str, a: str, b: str) -> bool:

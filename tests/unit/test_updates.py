@@ -51,6 +51,19 @@ def test_a_figure_of_something_else_is_not_an_update():
     assert _updates(question, quote, "about 2,000 missiles", fired) == {"c.txt": "earlier"}
 
 
+def test_only_a_count_of_the_asked_thing_is_an_update():
+    question = "How many missiles has Russia fired?"
+    quote = "Russia has fired about 2,000 missiles."
+    others = {
+        "b.txt": "Hundreds of missiles were fired at Kyiv.",  # an estimate, not a count
+        "c.txt": "Since then 400 people were killed by the missiles.",  # a count of people
+    }
+    assert _updates(question, quote, "about 2,000 missiles", others) == {}
+    # the counted thing may also come before the figure
+    named = {"c.txt": "The number of missiles Russia has used already exceeds 1,370."}
+    assert _updates(question, quote, "about 2,000 missiles", named) == {"c.txt": "earlier"}
+
+
 def test_a_name_that_adds_to_the_quote_is_the_same_answer_another_name_is_not():
     question = "Who attacked the station?"
     quote = "Russian troops attacked the station."
