@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .build import BuildReport
+    from .index import Index
 
 EXIT_USAGE = 2
 
@@ -43,7 +44,21 @@ def _build(args: argparse.Namespace) -> int:
     )
     print(report.summary())
     print(_rates(report))
+    print(_dating(index))
     return 0
+
+
+def _dating(index: Index) -> str:
+    """What the articles' dates allow: the days they cover, and how many have none (read undated, a stream has no latest)."""
+    articles, undated = index.manifest["counts"]["documents"], index.undated_count
+    how = "give each a 'date: YYYY-MM-DD' line, a file name starting YYYY-MM-DD, or a date field"
+    if articles and undated == articles:
+        return f"no article has a date: as_of hides none of them and none is the latest ({how})"
+    first, last = index.oldest_date, index.newest_date
+    span = f"articles dated {first}" if first == last else f"articles dated {first} to {last}"
+    if not undated:
+        return span
+    return f"{span}; {undated} of {articles} without a date: visible whatever the as_of, never the latest ({how})"
 
 
 def _rates(report: BuildReport) -> str:

@@ -64,6 +64,16 @@ class Index:
         """The date of the newest dated article, or None."""
         return self._timeline.newest
 
+    @property
+    def oldest_date(self) -> dt.date | None:
+        """The date of the oldest dated article, or None."""
+        return self._timeline.oldest
+
+    @property
+    def undated_count(self) -> int:
+        """How many articles have no date: answerable whatever the `as_of`, never the latest."""
+        return self._timeline.undated
+
     def document(self, doc_id: str) -> Document:
         """The indexed document `doc_id`; `KeyError` for any other id (no file is read)."""
         try:

@@ -120,6 +120,7 @@ class Timeline:
         live_days = data.doc_day[data.doc_live & (data.doc_day != NO_DAY)]
         self.newest = dt.date.fromordinal(int(live_days.max())) if len(live_days) else None
         self.oldest = dt.date.fromordinal(int(live_days.min())) if len(live_days) else None
+        self.undated = int((data.doc_live & (data.doc_day == NO_DAY)).sum())
 
     def published_by(self, as_of: dt.date | None) -> np.ndarray | None:
         """A bool per unit: its article is dated on or before `as_of`, or undated (None: no `as_of`, everything)."""

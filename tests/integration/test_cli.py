@@ -65,6 +65,22 @@ def test_build_reports_what_it_did(seed_dir, tmp_path, capsys):
     assert main(["build", "--sources", str(seed_dir), "--index", str(tmp_path / "ix")]) == 0
     out = capsys.readouterr().out
     assert "1 reused" in out and "0 units embedded" in out
+    assert "articles dated 2022-01-04\n" in out
+
+
+def test_build_says_how_many_articles_have_no_date_and_how_to_give_one(seed_dir, tmp_path, capsys):
+    # an undated article is visible whatever the as_of and never the latest: a stream read without
+    # its dates answers as if every report were of one day, so the build says so
+    src = tmp_path / "src"
+    shutil.copytree(seed_dir, src)
+    (src / "note.txt").write_text("Notes\n\nTalks resumed in Geneva after a pause.\n", encoding="utf-8")
+    assert main(["build", "--sources", str(src), "--index", str(tmp_path / "ix")]) == 0
+    out = capsys.readouterr().out
+    assert "articles dated 2022-01-04; 1 of 2 without a date" in out and "date: YYYY-MM-DD" in out
+    for dated in src.glob("2022-*"):
+        dated.unlink()
+    assert main(["build", "--sources", str(src), "--index", str(tmp_path / "ix")]) == 0
+    assert "no article has a date" in capsys.readouterr().out
 
 
 # ----------------------------------------------------------------------------- user errors
