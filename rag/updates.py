@@ -104,14 +104,12 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
 
 
 # A figure counts the noun written up to this many words after it: "2,000 cruise missiles",
-# "145 Ukrainian children", "7 such strikes".
+# "145 Ukrainian children", "7 such strikes"; or the noun after "the number of" before it.
 _COUNTED_WITHIN = re.compile(r"(?:\W+\w+){0,3}")
+_NUMBER_OF = re.compile(r"\b(?:number|total|count)\s+of\s+((?:\w+\W+){0,2}\w+)", re.IGNORECASE)
 # A plural scale word without a digit is an estimate, not a count a newer report updates:
 # "hundreds of children" neither is nor replaces "145 children".
-_NUMBER_OF = re.compile(r"\b(?:number|total|count)\s+of\s+((?:\w+\W+){0,2}\w+)", re.IGNORECASE)
-_ESTIMATE = re.compile(
-    r"(?:tens\s+of\s+|several\s+|many\s+)?(?:dozens|hundreds|thousands|millions|billions)", re.IGNORECASE
-)
+_ESTIMATE = re.compile(r"\b(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
 
 
 def _counts(sentence: str, span: tuple[int, int], counted: str) -> bool:
@@ -119,8 +117,8 @@ def _counts(sentence: str, span: tuple[int, int], counted: str) -> bool:
     figure = sentence[span[0] : span[1]]
     if not any(ch.isdigit() for ch in figure) and _ESTIMATE.search(figure):
         return False
-    after = _COUNTED_WITHIN.match(sentence, span[1])
-    if signals.mentions(sentence[span[0] : after.end() if after else span[1]], counted):
+    after = _COUNTED_WITHIN.match(sentence, span[1])  # always matches, at least the empty string
+    if after is not None and signals.mentions(sentence[span[0] : after.end()], counted):
         return True
     # "The number of missiles that Russia has used already exceeds 900."
     named = _NUMBER_OF.search(sentence, 0, span[0])
