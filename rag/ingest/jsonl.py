@@ -29,7 +29,6 @@ from .article import MAX_ARTICLE_CHARS, MAX_JSONL_LINE_BYTES, Article, WarningLo
 from .dates import checked_date
 from .text import tidy_line, tidy_text
 
-_OPTIONAL_TEXT_FIELDS = ("title", "date", "url", "source", "author")
 # The names other exports give the same fields (news APIs, scrapers, CC-News): the first one a line holds,
 # not null, is read. A source may be an object with a name, as NewsAPI writes it: {"id": ..., "name": "BBC"}.
 _NAMES = {
@@ -50,6 +49,8 @@ _NAMES = {
     "author": ("author", "byline"),
     "id": ("id", "guid", "uuid"),
 }
+# Fields that, when present, must be strings: every field but the required text and the id (a string or an integer).
+_OPTIONAL_TEXT_FIELDS = tuple(field for field in _NAMES if field not in ("text", "id"))
 _MAX_ID_CHARS = 256
 # How much of an over-long line is read at a time while it is being skipped.
 _SKIP_CHUNK = 1 << 20
