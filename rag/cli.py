@@ -73,6 +73,7 @@ def _rates(report: BuildReport) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from .api import load_index
     from .progress import TerminalBar
     from .sources import add
 
@@ -87,6 +88,7 @@ def _add(args: argparse.Namespace) -> int:
         print(f"{name} is already in {args.sources}, unchanged")
     print(result.build.summary())
     print(_rates(result.build))
+    print(_dating(load_index(args.index)))  # an added article without a date is never the latest: say so
     return 0
 
 

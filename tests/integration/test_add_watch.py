@@ -83,6 +83,8 @@ def test_rag_add_copies_files_in_and_embeds_only_their_articles(
     new = ["04-date-in-url.html", "export.jsonl#2022-04-20-qupuXkuek58", "export.jsonl#2022-03-29-9VznmWF2Tpo"]
     units = sum(len(sentence_units(index.document(d))) for d in new)
     assert f"{units} units embedded" in out and f"3 articles ({units} sentences) embedded" in out
+    # the page's date comes from its address and the export's from their fields: the span shows them read
+    assert out.rstrip().endswith("articles dated 2022-01-04 to 2022-04-20")
     a = index.answer("Which nuclear power plant did the occupier keep under fire all night?")
     assert a.found and a.doc_id == "04-date-in-url.html" and "Zaporizhzhya" in a.text
     assert_exact(index, a)
