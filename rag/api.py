@@ -64,10 +64,11 @@ def ensure_index(
 ) -> Index:
     """The index of `sources`, loaded once per process and rebuilt whenever it is stale.
 
-    Stale means: a source file was added, removed or changed (sha256), or the model, the
-    index settings or the word rules (`rag.lexical.TERMS_VERSION`) differ from the manifest. A
-    missing or damaged index is rebuilt too. A file written in the last `SETTLE_SECONDS` is
-    waited for, and held back (its previous version kept) while it is still being written.
+    Stale means: a source file was added, removed or changed (sha256), or the model, the index
+    settings or the version of a rule whose output the index stores (`rag.lexical.TERMS_VERSION`,
+    `rag.sources.READING_VERSION`, `rag.chunking.UNITS_VERSION`, `rag.dates.EVENTS_VERSION`)
+    differ from the manifest. A missing or damaged index is rebuilt too. A file written in the
+    last `SETTLE_SECONDS` is waited for, and held back (its previous version kept) while it is still being written.
     When another process (`rag watch`) has just rebuilt the index, it is loaded, not built again.
     """
     settings = settings or Settings()

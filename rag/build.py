@@ -22,7 +22,7 @@ from . import chunking, embedding, lexical, store
 from .bm25 import Postings
 from .chunking import Span
 from .config import Settings
-from .dates import find_time_expressions, parse_date
+from .dates import EVENTS_VERSION, find_time_expressions, parse_date
 from .documents import Document
 from .errors import IndexCorruptError, IndexNotFoundError, SourceError
 from .progress import EMBEDDING, READING, WRITING, BuildProgress
@@ -157,7 +157,13 @@ def build(
         if only_if_stale and old is not None and not force and not store.stale_reason(old.manifest, sources, settings):
             return _up_to_date(old, time.perf_counter() - t0)
         old_sources: dict[str, Any] = old.manifest.get("sources", {}) if old else {}
-        compatible = old is not None and not force and old.settings.index_key() == settings.index_key()
+        # stored vectors are reused only for sentences cut the same way under the same settings
+        compatible = (
+            old is not None
+            and not force
+            and old.settings.index_key() == settings.index_key()
+            and store.units_current(old.manifest)
+        )
         # each live article's sha256: reading it parses the article's line, so it is done once here
         hashes = {row: old.documents[row].sha256 for row in old.doc_rows.values()} if old else {}
         stored: Mapping[str, _Stored] = _StoredDocuments(old, hashes) if compatible and old else {}
@@ -188,12 +194,13 @@ def build(
         plan = plan_update(documents, skipped, _previous_rows(old, old_sources, hashes), stored.keys())
         fresh = [d for d in documents if d.doc_id in set(plan.added) | set(plan.changed)]
         with store.write_errors(index_path):
-            # a segment's BM25 postings hold `lexical.terms` of its day: under new word rules every
-            # segment is written again (the stored vectors are reused), not appended to
+            # a segment's BM25 postings and event dates hold the word and date rules of its day: under
+            # new ones every segment is written again (the stored vectors are reused), not appended to
             if (
                 old is not None
                 and compatible
                 and store.terms_current(old.manifest)
+                and store.events_current(old.manifest)
                 and _can_append(old, documents, fresh)
             ):
                 how = "appended" if fresh or _masked_rows(old, documents, fresh) else "unchanged"
@@ -446,6 +453,8 @@ def _manifest(
         "settings": settings.to_dict(),
         "terms_version": lexical.TERMS_VERSION,
         "reading_version": READING_VERSION,
+        "units_version": chunking.UNITS_VERSION,
+        "events_version": EVENTS_VERSION,
         "segments": [{k: v for k, v in s.items() if k != "embedded"} for s in segments],
         "removed": removed,
         "counts": {**counts, "segments": len(segments)},

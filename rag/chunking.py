@@ -12,6 +12,11 @@ from functools import lru_cache
 
 from .documents import Document
 
+# The rules that cut an article into sentence units and passages: bumped when they change, so that
+# an index cut by older ones is stale and every article is cut and embedded again (an index made
+# before the manifest recorded it counts as 1).
+UNITS_VERSION = 1
+
 # Caption and credit lines are never quoted: `Photo: AP`, `Image credit: Reuters`, `(AP Photo/...)`.
 _CAPTION = re.compile(
     r"""^[(\[]?\s*(?:(?:file\s+)?(?:photo|photograph|image|picture|video|graphic|illustration|caption)s?

@@ -18,7 +18,21 @@ from .days import DateRange, TimeExpression, parse_date
 from .patterns import _CUE, _QUESTION_RE, _TEXT_RE
 from .resolve import _scan
 
-__all__ = ["DateRange", "TimeExpression", "find_time_expressions", "parse_date", "question_as_of", "question_window"]
+__all__ = [
+    "EVENTS_VERSION",
+    "DateRange",
+    "TimeExpression",
+    "find_time_expressions",
+    "parse_date",
+    "question_as_of",
+    "question_window",
+]
+
+# The rules that resolve a sentence's time expressions, whose results an index stores (events.npy):
+# bumped when what `find_time_expressions` finds or resolves changes, so that an index made under
+# older ones is stale and its segments are written again, its vectors reused (1 before the manifest
+# recorded it).
+EVENTS_VERSION = 1
 
 
 def find_time_expressions(text: str, reference: date | None, *, future: bool | None = None) -> list[TimeExpression]:

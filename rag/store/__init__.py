@@ -4,7 +4,7 @@ A build (`rag.build`) writes new segment folders, then swaps `manifest.json` wit
 rename: a build killed at any point leaves the previous manifest, and its segments, in place.
 """
 
-from .freshness import reading_current, stale_reason, terms_current
+from .freshness import events_current, reading_current, stale_reason, terms_current, units_current
 from .layout import FORMAT_VERSION, MANIFEST, IndexLayout
 from .reader import NO_DAY, IndexData, Segment, load, read_manifest
 from .search import SEARCH_THREADS, make_faiss
@@ -25,8 +25,10 @@ __all__ = [
     "read_manifest",
     "remove_leftovers",
     "stale_reason",
+    "events_current",
     "reading_current",
     "terms_current",
+    "units_current",
     "write_errors",
     "write_manifest",
     "write_segment",

@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..chunking import UNITS_VERSION
 from ..config import Settings
+from ..dates import EVENTS_VERSION
 from ..documents import SourceFile, list_sources, sha256_file
 from ..errors import SourceError
 from ..lexical import TERMS_VERSION
@@ -35,9 +37,15 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
             # the folder is there but its articles are gone: do not quote deleted files
             return "every source file was removed"
         return None  # no source folder to compare with: the index is all there is
+    if not units_current(manifest):
+        # its sentences were cut by older rules: cut and embedded again when there are sources to read
+        return "the sentence rules changed (rag.chunking.UNITS_VERSION)"
     if not terms_current(manifest):
         # its BM25 postings hold the terms of older word rules: rebuilt when there are sources to read
         return "the word rules changed (rag.lexical.TERMS_VERSION)"
+    if not events_current(manifest):
+        # its sentences' event dates were resolved by older rules: resolved again, vectors reused
+        return "the date rules changed (rag.dates.EVENTS_VERSION)"
     if not reading_current(manifest):
         # its articles' dates and headers were read by older rules: read again when there are sources
         return "the reading rules changed (rag.sources.READING_VERSION)"
@@ -55,6 +63,16 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
 def terms_current(manifest: dict[str, Any]) -> bool:
     """True when the index's BM25 postings were made by today's word rules (`rag.lexical.TERMS_VERSION`)."""
     return manifest.get("terms_version") == TERMS_VERSION
+
+
+def units_current(manifest: dict[str, Any]) -> bool:
+    """True when the index's sentences were cut by today's rules (`rag.chunking.UNITS_VERSION`; 1 before it)."""
+    return manifest.get("units_version", 1) == UNITS_VERSION
+
+
+def events_current(manifest: dict[str, Any]) -> bool:
+    """True when the index's event dates were resolved by today's rules (`rag.dates.EVENTS_VERSION`; 1 before it)."""
+    return manifest.get("events_version", 1) == EVENTS_VERSION
 
 
 def reading_current(manifest: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ import pytest
 from support import GENEVA_Q, SEED_ID, assert_exact, copy_seeds, write_articles
 
 import rag
-from rag import build, lexical, store
+from rag import build, chunking, dates, lexical, store
 from rag.sources import READING_VERSION, text_files
 
 
@@ -157,6 +157,72 @@ def test_an_index_made_under_older_word_rules_is_rewritten_without_embedding_aga
     assert store.stale_reason(manifest, sources, rag.Settings()) is None
     a = rag.answer(GENEVA_Q, sources=sources, index_dir=index_dir)
     assert a.found and "Geneva" in a.text
+    assert_exact(rag.load_index(index_dir), a)
+
+
+def _cut_by_paragraph(doc: rag.Document) -> list[chunking.Span]:
+    """Units as older rules might have cut them: one per paragraph of the body."""
+    spans, at = [], doc.body_start
+    for block in doc.text[doc.body_start :].split("\n\n"):
+        if block.strip():
+            spans.append(chunking.Span(doc.doc_id, at, at + len(block), block))
+        at += len(block) + 2
+    return spans
+
+
+def test_an_index_cut_under_older_sentence_rules_is_cut_and_embedded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = copy_seeds(tmp_path / "seeds")
+    index_dir = tmp_path / "index"
+    with monkeypatch.context() as old_rules:
+        old_rules.setattr(chunking, "sentence_units", _cut_by_paragraph)
+        old_rules.setattr(chunking, "UNITS_VERSION", 0)
+        rag.build_index(sources, index_dir)
+    old_units = len(rag.load_index(index_dir)._data.units)
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert store.stale_reason(manifest, sources, rag.Settings()) == (
+        "the sentence rules changed (rag.chunking.UNITS_VERSION)"
+    )
+    assert store.stale_reason(manifest, tmp_path / "no-sources", rag.Settings()) is None  # served as it is
+
+    # every stored vector belongs to a paragraph, not a sentence: none can be reused
+    report = rag.build_index(sources, index_dir).report
+    index = rag.load_index(index_dir)
+    cut = chunking.sentence_units(index.document(SEED_ID))
+    assert report is not None and report.how == "new" and report.reembedded == (SEED_ID,)
+    assert report.embedded_units == len(cut) > old_units
+    assert [(u.start, u.end) for u in index._data.units] == [(u.start, u.end) for u in cut]
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["units_version"] == chunking.UNITS_VERSION
+    assert store.stale_reason(manifest, sources, rag.Settings()) is None
+    a = index.answer(GENEVA_Q)
+    assert a.found and "Geneva" in a.text
+    assert_exact(index, a)
+
+
+def test_an_index_dated_under_older_date_rules_resolves_again_without_embedding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = copy_seeds(tmp_path / "seeds")
+    index_dir = tmp_path / "index"
+    with monkeypatch.context() as old_rules:  # rules that resolved nothing
+        old_rules.setattr(build, "find_time_expressions", lambda text, reference: [])
+        old_rules.setattr(build, "EVENTS_VERSION", 0)
+        rag.build_index(sources, index_dir)
+    assert len(rag.load_index(index_dir)._data.events) == 0
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert store.stale_reason(manifest, sources, rag.Settings()) == (
+        "the date rules changed (rag.dates.EVENTS_VERSION)"
+    )
+
+    report = rag.build_index(sources, index_dir).report
+    assert report is not None and report.how == "compacted" and report.embedded_units == 0
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["events_version"] == dates.EVENTS_VERSION
+    assert store.stale_reason(manifest, sources, rag.Settings()) is None
+    a = rag.load_index(index_dir).answer("When did Biden speak with Zelenskiy?")
+    assert a.found and a.events and a.events[0].first == "2022-01-02"  # "on Sunday", of Tuesday 4 January
     assert_exact(rag.load_index(index_dir), a)
 
 
