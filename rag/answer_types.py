@@ -49,6 +49,17 @@ _DURATION = r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?
 # A question about time ("how long", "how old", "how many days") is answered by a duration; any
 # other count is not: "in five days" does not say how many people were evacuated.
 _ASKS_TIME = re.compile(rf"\bhow\s+(?:long|old)\b|{_DURATION}|\btime\b", re.IGNORECASE)
+# A question about money ("how much money", "how much did it cost") is answered by an amount of
+# money only: "200,000 have been sent to seize Ukraine" does not say how much a campaign raised.
+_ASKS_MONEY = re.compile(
+    r"\bhow\s+much\s+(?:(?:money|cash|funds?|funding)\b|(?:[\w’'-]+\s+){0,8}?"
+    r"(?:costs?|raised?|raising|pay|paid|spend|spent|worth|earn(?:ed)?|donated?|allocated?)\b)",
+    re.IGNORECASE,
+)
+_CURRENCY_SIGN = re.compile(r"[$€£₴¥]|\b(?:US\$|USD|EUR|GBP|UAH|RUB)\s*$")
+_CURRENCY_WORD = r"(?:dollars?|euros?|pounds?\s+sterling|hryvnias?|hryvnyas?|rubles?|roubles?|yuan|yen|francs?|USD|EUR|GBP|UAH|RUB)\b"
+_CURRENCY_AFTER = re.compile(rf"\s*(?:(?:million|billion|thousand|trillion|mln|bn)\s+)?{_CURRENCY_WORD}", re.IGNORECASE)
+_CURRENCY_IN = re.compile(rf"\b{_CURRENCY_WORD}", re.IGNORECASE)
 _PHRASES: dict[str, re.Pattern[str]] = {
     NUMBER: re.compile(
         # a duration ("nearly an hour", "two weeks") answers "how long" as a number does
@@ -150,6 +161,7 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
     """
     asked = set(words(question))
     durations = kind == NUMBER and _ASKS_TIME.search(question) is not None
+    money = kind == NUMBER and not durations and _ASKS_MONEY.search(question) is not None
     for m in _PHRASES[kind].finditer(sentence):
         start, end = m.span(1) if kind == PLACE else m.span()
         found = [w for w in words(sentence[start:end]) if w not in {"the", "of", "in", "at", "on", "and"}]
@@ -168,6 +180,8 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             continue
         if kind == NUMBER and not durations and re.search(_DURATION, sentence[start:end], re.IGNORECASE):
             continue
+        if money and not _is_money(sentence, start, end):
+            continue
         if kind == NUMBER and (_DAY_OF_MONTH.search(sentence, 0, start) or _DAY_MONTH.match(sentence, start)):
             continue  # the "3" of "March 3" (or "3 March", or the 2022 of "March 3, 2022") is a date, not a count
         if kind == PERSON and names_only and not sentence[start].isupper():
@@ -175,6 +189,14 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
         if kind == PERSON and start == 0 and " " not in sentence[start:end].strip():
             continue  # a lone capitalised first word is just the start of the sentence
         yield start, end
+
+
+def _is_money(sentence: str, start: int, end: int) -> bool:
+    """True when the figure at [start, end) is an amount of money: "$ 6.5 billion", "UAH 400 billion", "5 million euros"."""
+    figure = sentence[start:end]
+    if _CURRENCY_SIGN.search(figure) or _CURRENCY_IN.search(figure):
+        return True
+    return bool(_CURRENCY_SIGN.search(sentence[max(0, start - 5) : start]) or _CURRENCY_AFTER.match(sentence, end))
 
 
 def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, int] | None:

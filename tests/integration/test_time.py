@@ -58,6 +58,17 @@ title: Drills near the border
 
 Tens of thousands of Russian troops are now taking part in drills near the border, with 40 tanks moved there on Tuesday.
 """
+# A fundraiser's total, then a week later a figure of it that is not money.
+RAISED = """date 2022-03-01
+title: Kharkiv appeal passes its goal
+
+The Stand With Kharkiv appeal has raised $ 12 million for the city's hospitals, its organisers said.
+"""
+RAISED_LATER = """date 2022-03-08
+title: Appeal sends volunteers
+
+The Stand With Kharkiv appeal has now raised enough to send 200 volunteers to the city's hospitals, its organisers said.
+"""
 UNDATED = """title: Background, no date
 
 Russia has massed some 175,000 troops near Ukraine, according to an undated background note.
@@ -112,6 +123,18 @@ def test_a_newer_estimate_or_count_of_something_else_does_not_replace_a_count(tm
     assert a.found and "100,000" in a.text and a.date == "2022-01-04"
     assert not a.updates
     support.assert_exact(index, a)
+
+
+def test_a_question_about_money_is_answered_and_updated_by_amounts_of_money_only(tmp_path: Path) -> None:
+    # "raised enough to send 200 volunteers" is newer, about the same appeal and holds a figure,
+    # but no amount of money: it neither replaces the $ 12 million nor is listed as its update
+    index = _seed_with(tmp_path, {"2022-03-01-appeal.txt": RAISED, "2022-03-08-volunteers.txt": RAISED_LATER})
+    for as_of in (None, "2022-03-10"):
+        a = index.answer("How much money has the Stand With Kharkiv appeal raised?", as_of=as_of)
+        assert a.found and "$ 12 million" in a.text and a.date == "2022-03-01"
+        assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]].startswith("$ 12 million")
+        assert not a.updates
+        support.assert_exact(index, a)
 
 
 def test_as_of_hides_later_articles(stream: rag.Index) -> None:

@@ -99,6 +99,28 @@ def test_a_duration_answers_only_a_question_about_time():
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "How much money did the campaign raise?",
+        "How much funding has the EU allocated?",
+        "How much did the repairs cost?",
+        "How much has the fund paid out so far?",
+    ],
+)
+def test_a_question_about_money_is_answered_by_an_amount_of_money_only(question):
+    assert _figures(question, "It has raised $ 6.5 billion and sent 200 volunteers.") == ["$ 6.5 billion"]
+    assert _figures(question, "Borrowings of up to UAH 400 billion were approved.")[0].startswith("400 billion")
+    assert _figures(question, "The EU gave 5 million euros and 300 tons of food.") == ["5 million euros"]
+    assert _figures(question, "They pledged €300m.") == ["€300m"]
+    assert _figures(question, "200,000 have been sent to seize Ukraine.") == []
+    # any other "how much" keeps every figure
+    assert _figures("How much grain was exported?", "It exported 300 tons, worth $ 2 million.") == [
+        "300 tons",
+        "$ 2 million",
+    ]
+
+
+@pytest.mark.parametrize(
     "question, word",
     [
         ("How many Russian tanks are near the border?", "tanks"),
