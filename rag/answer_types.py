@@ -145,8 +145,16 @@ def category_noun(question: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+# "Where does the application stand?" asks how far along something is, not for a place.
+_WHERE_IT_STANDS = re.compile(
+    r"\bwhere\s+(?:does|do|did|is|are|things)\b(?:\s+[\w’'-]+){0,8}?\s+stands?\b", re.IGNORECASE
+)
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
+    if _WHERE_IT_STANDS.search(question):
+        return None
     for kind, rule in _Q_RULES:
         if rule.search(question):
             return kind

@@ -94,9 +94,14 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
     kind = answer_types.question_kind(question)
     if kind not in _COMPARABLE:
         return None
+    if sentence.rstrip().endswith("?"):
+        return None  # a question reports nothing: "Who is ready to guarantee Ukraine's accession to NATO?"
     counted = answer_types.focus(question) if kind == answer_types.NUMBER else None
     if counted is None:
-        return answer_types.best_phrase(kind, sentence, question)
+        found = answer_types.best_phrase(kind, sentence, question)
+        if kind == answer_types.NUMBER and found is not None and _estimate(sentence[found[0] : found[1]]):
+            return None  # "hundreds of schools" neither is nor replaces a count
+        return found
     if not signals.mentions(sentence, counted):
         return None
     figures = [span for span in answer_types.phrases(kind, sentence, question) if _counts(sentence, span, counted)]
@@ -112,10 +117,14 @@ _NUMBER_OF = re.compile(r"\b(?:number|total|count)\s+of\s+((?:\w+\W+){0,2}\w+)",
 _ESTIMATE = re.compile(r"\b(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
 
 
+def _estimate(figure: str) -> bool:
+    """True for a plural scale word without a digit ("hundreds", "Thousands of"): an estimate, not a count."""
+    return not any(ch.isdigit() for ch in figure) and _ESTIMATE.search(figure) is not None
+
+
 def _counts(sentence: str, span: tuple[int, int], counted: str) -> bool:
     """True when the figure at `span` is a count of `counted`, not an estimate nor a count of something else."""
-    figure = sentence[span[0] : span[1]]
-    if not any(ch.isdigit() for ch in figure) and _ESTIMATE.search(figure):
+    if _estimate(sentence[span[0] : span[1]]):
         return False
     after = _COUNTED_WITHIN.match(sentence, span[1])  # always matches, at least the empty string
     if after is not None and signals.mentions(sentence[span[0] : after.end()], counted):

@@ -32,6 +32,10 @@ from rag.answer_types import (
         ("What is the name of the defence minister?", PERSON),
         ("Why did the talks fail?", REASON),
         ("What did the statement say?", None),
+        # how far along something is, not a place
+        ("Where does Ukraine's application to join the EU stand?", None),
+        ("Where do the talks stand now?", None),
+        ("Where did the talks take place?", PLACE),
     ],
 )
 def test_question_kind(question, kind):

@@ -64,6 +64,24 @@ def test_only_a_count_of_the_asked_thing_is_an_update():
     assert _updates(question, quote, "about 2,000 missiles", named) == {"c.txt": "earlier"}
 
 
+def test_an_estimate_or_a_question_is_never_an_update():
+    # "how many killed, according to ..." names nothing counted that the rules find: any figure may
+    # answer, but an estimate is no figure a report updates, and a rhetorical question reports nothing
+    question = "Russian losses so far - how many killed, according to Kyiv?"
+    quote = "Russian casualties have already exceeded 16,000 killed."
+    others = {"c.txt": "Thousands of brave civilians came out against the Russian military."}
+    assert _updates(question, quote, "16,000 killed", others) == {}
+    assert _updates(question, quote, "16,000 killed", {"c.txt": "Almost nine thousand Russians were killed!"}) == {
+        "c.txt": "earlier"
+    }
+    question = "When will the talks resume?"
+    quote = "The talks will resume on Monday."
+    assert _updates(question, quote, "on Monday", {"b.txt": "Will the talks resume on Friday?"}) == {}
+    assert _updates(question, quote, "on Monday", {"b.txt": "The talks will resume on Friday."}) == {
+        "b.txt": "conflict"
+    }
+
+
 def test_a_name_that_adds_to_the_quote_is_the_same_answer_another_name_is_not():
     question = "Who attacked the station?"
     quote = "Russian troops attacked the station."
