@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from .lexical import NUMBER_SCALES, NUMBER_UNITS, words
+from .lexical import NUMBER_SCALES, NUMBER_UNITS, stem, words
 
 PERSON, NUMBER, DATE, PLACE, REASON = "person", "number", "date", "place", "reason"
 
@@ -170,6 +170,7 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
     asked = set(words(question))
     durations = kind == NUMBER and _ASKS_TIME.search(question) is not None
     money = kind == NUMBER and not durations and _ASKS_MONEY.search(question) is not None
+    counted = focus(question) if kind == NUMBER else None
     for m in _PHRASES[kind].finditer(sentence):
         start, end = m.span(1) if kind == PLACE else m.span()
         found = [w for w in words(sentence[start:end]) if w not in {"the", "of", "in", "at", "on", "and"}]
@@ -196,7 +197,29 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             continue
         if kind == PERSON and start == 0 and " " not in sentence[start:end].strip():
             continue  # a lone capitalised first word is just the start of the sentence
-        yield start, end
+        yield start, _through_counted(sentence, start, end, counted) if counted else end
+
+
+# A figure's phrase runs on to the noun the question counts when it comes within this many words:
+# "more than a thousand Russian tanks", not "a thousand Russian".
+_COUNTED_WITHIN_WORDS = 3
+_NEXT_WORD = re.compile(r"\s+([\w’'-]+)")
+
+
+def _through_counted(sentence: str, start: int, end: int, counted: str) -> int:
+    """`end`, moved on to the end of the `counted` noun when it follows the figure within a few words."""
+    wanted = stem(counted)
+    if any(stem(w) == wanted for w in words(sentence[start:end])):
+        return end
+    at = end
+    for _ in range(_COUNTED_WITHIN_WORDS):
+        m = _NEXT_WORD.match(sentence, at)
+        if m is None:
+            break
+        at = m.end()
+        if stem(m.group(1)) == wanted:
+            return at
+    return end
 
 
 def _is_money(sentence: str, start: int, end: int) -> bool:

@@ -106,6 +106,42 @@ NUMBER_UNITS: Mapping[str, int] = {
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 NUMBER_SCALES: Mapping[str, int] = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_NUMBER_SMALL: Mapping[str, int] = {"a": 1, "an": 1, **NUMBER_UNITS}
+
+
+def number_value(piece: str) -> float | None:
+    """The number a figure writes: "1,000" -> 1000, "$ 6.5 billion" -> 6.5e9, "about one hundred thousand" -> 1e5.
+
+    None when it writes none, or digits that are no figure ("7.2.6", "68.75.78": a section or address).
+    """
+    low = piece.lower().replace("$", "").replace("€", "").replace("£", "").strip()
+    digits = re.search(r"\d+(?:[.,]\d+)*", low)
+    if digits:
+        raw = digits[0]
+        if len(re.findall(r"[.,]", raw)) > 1 and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
+            return None
+        # "6.5" and "6,5" are decimals; "1,000", "1,000.5" and "1.000" (groups of three digits) are thousands
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
+            number = float(raw.replace(",", ""))
+        elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+            number = float(raw.replace(".", ""))
+        else:
+            number = float(raw.replace(",", "."))
+        for word, scale in NUMBER_SCALES.items():
+            if word in low[digits.end() :]:
+                number *= scale
+        return number
+    total, current = 0.0, 0.0
+    for word in re.findall(r"[a-z]+", low):
+        if word in _NUMBER_SMALL:
+            current += _NUMBER_SMALL[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in NUMBER_SCALES:
+            total += max(current, 1) * NUMBER_SCALES[word]
+            current = 0
+    total += current
+    return total or None
 
 
 # Pronouns are not stop words, but an all-caps one is an acronym: "US" and "U.S." are the country,

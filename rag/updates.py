@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
-from . import answer_types, duplicates, signals
+from . import answer_types, duplicates, lexical, signals
 from .answer import Answer, Citation
 from .documents import Document
 from .signals import Candidate
@@ -137,12 +137,16 @@ def _counts(sentence: str, span: tuple[int, int], counted: str) -> bool:
 def _same_answer(kind: str, a: str, b: str) -> bool:
     """True when two normalized answering phrases give the same answer.
 
-    Figures and dates must be equal. A name is the same when one says all the other does
-    ("Zelensky" and "Volodymyr Zelensky"); "North Korea" and "South Korea", or "Joe Biden" and
-    "Hunter Biden", are not: a name is never merged away on one shared word.
+    Figures must have the same value, however written ("about 60 people" and "60 people", "1,000"
+    and "a thousand"), and dates must be equal. A name is the same when one says all the other
+    does ("Zelensky" and "Volodymyr Zelensky"); "North Korea" and "South Korea", or "Joe Biden"
+    and "Hunter Biden", are not: a name is never merged away on one shared word.
     """
     if a == b:
         return True
+    if kind == answer_types.NUMBER:
+        value = lexical.number_value(a)
+        return value is not None and value == lexical.number_value(b)
     if kind not in (answer_types.PERSON, answer_types.PLACE):
         return False
     x, y = set(a.split()) - _NAME_FILLER, set(b.split()) - _NAME_FILLER

@@ -14,9 +14,7 @@ from functools import lru_cache
 
 from .. import lexical
 
-_SMALL = {"a": 1, "an": 1, **lexical.NUMBER_UNITS}
-_SCALE = lexical.NUMBER_SCALES
-_NUMBER_WORD = "|".join(sorted(set(_SMALL) | set(_SCALE), key=len, reverse=True))
+_NUMBER_WORD = "|".join(sorted({"a", "an", *lexical.NUMBER_UNITS, *lexical.NUMBER_SCALES}, key=len, reverse=True))
 # "$ 33 billion", "1,000", "6.5", "156", "20%"; or words that carry a scale: "one hundred thousand", "a hundred".
 _FIGURE = re.compile(
     rf"""(?:[$€£]\s?)?(?<![\w-])\d+(?:[.,]\d+)*(?:\s?(?:%|percent\b|(?:thousand|million|billion)\b))?
@@ -150,40 +148,13 @@ def terms_with_prefix(prefix: str) -> list[int]:
     return [i for t, i in list(_vocabulary.items()) if t.startswith(prefix)]
 
 
-def _value(piece: str) -> float | None:
-    """The number `piece` writes: "1,000" -> 1000, "$ 6.5 billion" -> 6.5e9, "one hundred thousand" -> 1e5."""
-    low = piece.lower().replace("$", "").replace("€", "").replace("£", "").strip()
-    digits = re.match(r"\d+(?:[.,]\d+)*", low)
-    if digits:
-        raw = digits[0]
-        if len(re.findall(r"[.,]", raw)) > 1 and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
-            return None  # "7.2.6", "68.75.78": a section, version or address, not a figure
-        # "6.5" is a decimal; "1,000" and "1.000" (three digits after) are thousands
-        number = float(raw.replace(",", "")) if re.search(r"[.,]\d{3}(?!\d)", raw) else float(raw.replace(",", "."))
-        for word, scale in _SCALE.items():
-            if word in low[len(raw) :]:
-                number *= scale
-        return number
-    total, current = 0.0, 0.0
-    for word in re.findall(r"[a-z]+", low):
-        if word in _SMALL:
-            current += _SMALL[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        elif word in _SCALE:
-            total += max(current, 1) * _SCALE[word]
-            current = 0
-    total += current
-    return total or None
-
-
 def _figures(text: str) -> tuple[Figure, ...]:
     out = []
     for m in _FIGURE.finditer(text):
         piece = m[0].strip()
         if _YEAR.fullmatch(piece) or (piece.isdigit() and len(piece) <= 2 and _is_day_of_month(text, m.start())):
             continue
-        value = _value(piece)
+        value = lexical.number_value(piece)
         if value is None:
             continue
         unit = _UNIT.match(text, m.end())

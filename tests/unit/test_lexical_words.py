@@ -85,3 +85,18 @@ def test_a_name_is_found_as_written_only_inside_a_sentence() -> None:
     assert lexical.name_written("Killed were 12 people.", "kill") is None  # capitalised only as the first word
     assert lexical.name_written("They said: Killed were 12.", "kill") is None
     assert lexical.name_written("Troops killed 12 near Kyiv.", "kill") is None  # not capitalised
+
+
+def test_a_figure_is_read_as_its_value_however_written() -> None:
+    for written, value in [
+        ("1,000", 1000),
+        ("1.000", 1000),
+        ("a thousand", 1000),
+        ("about 60 people", 60),
+        ("$ 6.5 billion", 6.5e9),
+        ("about one hundred thousand people", 1e5),
+        ("8 thousand 57 people", 8000),  # the digits and their scale; the "57" written after is not read
+    ]:
+        assert lexical.number_value(written) == value, written
+    for no_figure in ("people", "7.2.6", ""):
+        assert lexical.number_value(no_figure) is None, no_figure

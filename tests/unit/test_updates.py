@@ -14,6 +14,11 @@ DAYS = {"a.txt": dt.date(2022, 4, 8), "b.txt": dt.date(2022, 4, 8), "c.txt": dt.
 
 
 def _updates(question: str, quote: str, highlight: str | None, others: dict[str, str]) -> dict[str, str]:
+    """The updates of an answer quoting `quote` (a.txt) among the sentences `others`, by doc id: their relation."""
+    return {u.doc_id: u.relation for u in _citations(question, quote, highlight, others)}
+
+
+def _citations(question: str, quote: str, highlight: str | None, others: dict[str, str]) -> tuple[rag.Citation, ...]:
     """The updates of an answer quoting `quote` (a.txt) among the sentences `others` (doc id -> text)."""
     texts = {"a.txt": quote, **others}
     documents = {d: Document(d, t, sha256="0" * 64, date=DAYS[d].isoformat()) for d, t in texts.items()}
@@ -31,8 +36,7 @@ def _updates(question: str, quote: str, highlight: str | None, others: dict[str,
         highlight=(start, start + len(highlight)) if highlight else None,
     )
     day_of = lambda unit: DAYS[units[unit].doc_id]  # noqa: E731
-    found = find_updates(answer, candidates[0], candidates[1:], units, documents, day_of, lambda c: True)
-    return {u.doc_id: u.relation for u in found}
+    return find_updates(answer, candidates[0], candidates[1:], units, documents, day_of, lambda c: True)
 
 
 def test_another_figure_for_the_same_count_is_an_update_and_same_day_a_conflict():
@@ -40,6 +44,20 @@ def test_another_figure_for_the_same_count_is_an_update_and_same_day_a_conflict(
     quote = "Russia has fired about 2,000 missiles."
     others = {"b.txt": "Russia has fired 1,900 missiles so far.", "c.txt": "Nearly a thousand missiles were fired."}
     assert _updates(question, quote, "about 2,000 missiles", others) == {"b.txt": "conflict", "c.txt": "earlier"}
+
+
+def test_the_same_figure_written_otherwise_is_the_same_answer():
+    # "about 60" and "60", "nearly a thousand" and "1,000": one figure, hedged or spelt out, is no
+    # conflict and no update; the highlight runs on to the counted noun ("a thousand Russian tanks")
+    question = "How many tanks has Russia lost?"
+    quote = "Russia has lost about 60 tanks."
+    assert _updates(question, quote, "about 60 tanks", {"b.txt": "Ukraine destroyed 60 Russian tanks."}) == {}
+    quote = "Russia has lost 1,000 tanks."
+    assert _updates(question, quote, "1,000 tanks", {"c.txt": "It lost nearly a thousand Russian tanks."}) == {}
+    found = _citations(question, quote, "1,000 tanks", {"c.txt": "It lost nearly 900 Russian tanks."})
+    assert [(c.relation, c.text[c.highlight[0] : c.highlight[1]]) for c in found] == [
+        ("earlier", "nearly 900 Russian tanks")
+    ]
 
 
 def test_a_figure_of_something_else_is_not_an_update():
