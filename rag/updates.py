@@ -22,6 +22,11 @@ from .units import Spans
 
 # Alternatives within this ranking score of the chosen answer may be listed as updates.
 UPDATE_MARGIN = 0.6
+# An event happens once: another date is its update only from a sentence about the same event,
+# one that repeats at least this share of what the quote repeats of the question (`coverage`).
+# "It was to take place this July." is no other date for "When did the first round of
+# negotiations take place?" (0.37 of the quote's 0.83).
+SAME_EVENT_COVERAGE = 0.5
 MAX_UPDATES = 3
 MAX_COPIES = 10
 # Copies whose ranking scores differ by less than this are the same answer (SQ8 vectors move a cosine by ~1e-3).
@@ -153,6 +158,10 @@ def _same_answer(kind: str, a: str, b: str) -> bool:
     return bool(x and y) and (x <= y or y <= x)
 
 
+def _coverage(candidate: Candidate) -> float:
+    return float(candidate.signals.get("coverage", 0.0))
+
+
 def cite(
     unit: int, units: Spans, documents: Mapping[str, Document], relation: str, question: str | None = None
 ) -> Citation:
@@ -183,7 +192,8 @@ def find_updates(
     sentences this used to list for such questions was one), so none is listed. A candidate
     counts when it is from another article that names as much of the question, scores within
     `UPDATE_MARGIN` of the chosen one, would itself be given as an answer and holds a phrase of
-    the asked kind (`answer_phrase`). It differs when that phrase differs from the
+    the asked kind (`answer_phrase`); for a date, from a sentence about the same event
+    (`SAME_EVENT_COVERAGE`). It differs when that phrase differs from the
     quote's: another figure or date, or a name that is not part of the quote's (or the quote,
     when it has no highlight): "the Russian" adds nothing to "Russian troops launched a missile
     attack". One citation per distinct answer.
@@ -202,6 +212,8 @@ def find_updates(
             continue
         if not signals.names_as_much(cand, chosen):
             continue  # about another place or person: "3 missiles hit Lviv" does not update Kharkiv's figure
+        if kind == answer_types.DATE and _coverage(cand) < SAME_EVENT_COVERAGE * _coverage(chosen):
+            continue  # a date of another event
         phrase = answer_phrase(question, span.text)
         if phrase is None:
             continue  # it does not hold an answer of the asked kind, or counts something else

@@ -13,17 +13,25 @@ from rag.updates import find_updates
 DAYS = {"a.txt": dt.date(2022, 4, 8), "b.txt": dt.date(2022, 4, 8), "c.txt": dt.date(2022, 4, 1)}
 
 
-def _updates(question: str, quote: str, highlight: str | None, others: dict[str, str]) -> dict[str, str]:
+def _updates(
+    question: str, quote: str, highlight: str | None, others: dict[str, str], coverage: dict[str, float] | None = None
+) -> dict[str, str]:
     """The updates of an answer quoting `quote` (a.txt) among the sentences `others`, by doc id: their relation."""
-    return {u.doc_id: u.relation for u in _citations(question, quote, highlight, others)}
+    return {u.doc_id: u.relation for u in _citations(question, quote, highlight, others, coverage)}
 
 
-def _citations(question: str, quote: str, highlight: str | None, others: dict[str, str]) -> tuple[rag.Citation, ...]:
-    """The updates of an answer quoting `quote` (a.txt) among the sentences `others` (doc id -> text)."""
+def _citations(
+    question: str, quote: str, highlight: str | None, others: dict[str, str], coverage: dict[str, float] | None = None
+) -> tuple[rag.Citation, ...]:
+    """The updates of an answer quoting `quote` (a.txt) among the sentences `others` (doc id -> text).
+
+    `coverage` gives a sentence's `coverage` signal by doc id (none by default: every one alike).
+    """
     texts = {"a.txt": quote, **others}
     documents = {d: Document(d, t, sha256="0" * 64, date=DAYS[d].isoformat()) for d, t in texts.items()}
     units = [Span(d, 0, len(t), t) for d, t in texts.items()]
-    candidates = [Candidate(i, {}, 1.0) for i in range(len(units))]
+    covered = coverage or {}
+    candidates = [Candidate(i, {"coverage": covered.get(u.doc_id, 0.0)}, 1.0) for i, u in enumerate(units)]
     start = quote.index(highlight) if highlight else None
     answer = rag.Answer(
         question,
@@ -58,6 +66,25 @@ def test_the_same_figure_written_otherwise_is_the_same_answer():
     assert [(c.relation, c.text[c.highlight[0] : c.highlight[1]]) for c in found] == [
         ("earlier", "nearly 900 Russian tanks")
     ]
+
+
+def test_another_date_is_listed_only_from_a_sentence_about_the_same_event():
+    question = "When did the first round of negotiations take place?"
+    quote = "Today the first round of negotiations took place in Belarus."
+    others = {"c.txt": "It was to take place this July."}
+    # the other sentence repeats 0.37 of the question, the quote 0.83: another event's date
+    assert _updates(question, quote, "Today", others, {"a.txt": 0.83, "c.txt": 0.37}) == {}
+    assert _updates(question, quote, "Today", others, {"a.txt": 0.83, "c.txt": 0.6}) == {"c.txt": "earlier"}
+    # a figure is held to the counted noun instead, not to this
+    counted = {"c.txt": "Since then 1,500 missiles were fired."}
+    found = _updates(
+        "How many missiles were fired?",
+        "About 2,000 missiles were fired.",
+        "About 2,000 missiles",
+        counted,
+        {"a.txt": 0.9, "c.txt": 0.3},
+    )
+    assert found == {"c.txt": "earlier"}
 
 
 def test_a_figure_of_something_else_is_not_an_update():
