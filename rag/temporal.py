@@ -28,6 +28,10 @@ _LATEST = re.compile(
     r"presently|these\s+days|any\s*more|up\s+to\s+now|as\s+it\s+stands|updates?|yet)\b",
     re.IGNORECASE,
 )
+# "How many children have died?", "How many missiles has Russia fired?", "How many troops does Russia
+# have?": a count in the present perfect, or of what is had, is the tally up to now, which the newest
+# report gives; "have to" is no tally.
+_TALLY_TO_NOW = re.compile(r"\bhow\s+(?:many|much)\b(?=.*\b(?:have|has)\b(?!\s+to\b))", re.IGNORECASE)
 # Among answers this close to the best one (in ranking score), the newest article wins: wider when the
 # question asks for the latest, narrower when it is asked as of a day or both give a figure, date,
 # place or name of the asked kind (a newer report of it). Set on the fit part of eval/ukraine_2022.
@@ -88,6 +92,7 @@ def time_frame(
         window = None  # "the latest today", "how many now": the current state, not the events of one day
     latest = latest or stated is not None  # "by March 20, how many ...": the state on that day
     kind = answer_types.question_kind(question)
+    latest = latest or (window is None and kind == answer_types.NUMBER and _TALLY_TO_NOW.search(question) is not None)
     when = kind == answer_types.DATE and window is None
     return TimeFrame(day, now, window, latest, when, kind == answer_types.NUMBER, _topic(question, now))
 
