@@ -67,6 +67,21 @@ def test_the_committed_suite_has_no_problems(loaded):
     assert len(qa) >= 100 and len(briefing) >= 5
 
 
+def test_the_update_labels_name_questions_of_the_suite_and_say_why_one_is_wrong(loaded, tmp_path):
+    review = load_script("updates_review")
+    labels = review.load_labels(SUITE / review.LABELS)
+    assert set(labels) <= {row["id"] for row in loaded[1]}
+    rows = [json.loads(line) for line in (SUITE / review.LABELS).read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) >= 50 and all(r["right"] or r.get("why") for r in rows)
+    # a label is found by the start of the listed sentence, whatever its spacing
+    assert review.label_of(labels, "ua-001", "45 children  were\nwounded.") is False
+    assert review.label_of(labels, "ua-001", "Another sentence.") is None
+    broken = tmp_path / "updates.jsonl"
+    broken.write_text('{"id": "ua-001", "starts": "", "right": true}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="updates.jsonl:1: each line needs"):
+        review.load_labels(broken)
+
+
 def test_docs_are_the_175_dated_corpus_articles(articles):
     assert len(articles) == 175
     assert min(a.date for a in articles.values()) == date(2022, 2, 24)
