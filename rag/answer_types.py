@@ -114,20 +114,46 @@ _FOCUS = re.compile(
 _SAID_BY_THE_FIGURE = frozenset({"money", "cash", "funds", "funding"})
 
 
+# A plural noun, what "how many" counts: "corridors", "strikes", "people", "children".
+_PLURAL = re.compile(r"[\w’'-]*[^s\W’'-]s|people|children|men|women|police|personnel|staff", re.IGNORECASE)
+
+
 def focus(question: str) -> str | None:
     """The last word of the counted or asked-for noun phrase of `question`, if it has one."""
+    found = _focus(question)
+    return found[1] if found else None
+
+
+def focus_modifiers(question: str) -> tuple[str, ...]:
+    """The words before the counted noun that narrow it: "humanitarian" of "how many humanitarian corridors were ...".
+
+    Names are left out ("Russian tanks" counts tanks, whoever's): they are adjectives of origin.
+    """
+    found = _focus(question)
+    return found[0] if found else ()
+
+
+def _focus(question: str) -> tuple[tuple[str, ...], str] | None:
+    """(the modifiers, the noun) of the counted or asked-for noun phrase of `question`, if it has one."""
     m = _FOCUS.search(question.strip())
     if not m:
         return None
     phrase = next(g for g in m.groups() if g)
     found = words(phrase)
     if m.group(1) and not phrase.isupper():
-        # "how many Russian tanks are ...": the first word not capitalised is the noun
-        # (names before it are adjectives; words after it start the verb phrase)
+        # "how many Russian tanks are ...", "how many humanitarian corridors were ...", "how many
+        # people live ...": the counted noun is the first plural among the words not capitalised
+        # (names before it are adjectives of origin; common words before it narrow it; words after
+        # it start the verb phrase); without a plural, the first word not capitalised
         common = [w for w in phrase.split() if not w[0].isupper()]
+        at = next((i for i, w in enumerate(common) if _PLURAL.fullmatch(w)), 0)
+        modifiers = [w for word in common[:at] for w in words(word)]
+        common = common[at:]
         found = words(common[0]) if common else found
-        return found[0] if found and found[0] not in _SAID_BY_THE_FIGURE else None
-    return found[-1] if found else None
+        if not found or found[0] in _SAID_BY_THE_FIGURE:
+            return None
+        return tuple(modifiers), found[0]
+    return ((), found[-1]) if found else None
 
 
 # "which city", "what year": a noun that names the kind of answer, not something the

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -123,13 +123,15 @@ class Index:
         ranked = temporal.prefer_naming_the_day(
             ranked, frame, self._timeline.names_day, self._answers, self._timeline.names_one_day_of
         )
-        ranked = temporal.prefer_recent(
-            ranked,
-            frame,
-            self._timeline.unit_day.__getitem__,
-            self._answers,
-            lambda c: updates.answer_phrase(question, self._data.units.text(c.unit)) is not None,
-        )
+        # asked for a total, a day's figure ("Over the past 24 hours, 7,144 ...") is no count of it:
+        # it neither replaces an older total as the newest report nor is listed as one
+        one_day = self._one_day_figure(frame) if temporal.asks_total(frame, question) else None
+
+        def comparable(c: signals.Candidate) -> bool:
+            phrase = updates.answer_phrase(question, self._data.units.text(c.unit))
+            return phrase is not None and not (one_day is not None and one_day(c.unit))
+
+        ranked = temporal.prefer_recent(ranked, frame, self._timeline.unit_day.__getitem__, self._answers, comparable)
         units, events_of = self._data.units, self._timeline.events
         passages = supporting_passages(ranked, units, self._passages_of, self._documents, events_of, k)
         pick = self._key_phrase if self._ranker is not None else None
@@ -145,7 +147,14 @@ class Index:
             why = f"{NOT_SAID}: the closest passage is from an article that never mentions {names}."
             return refusal(question, why, confidence=reply.confidence, passages=passages, notice=notice, as_of=asked)
         changes = updates.find_updates(
-            reply, chosen, ranked[1:], units, self._documents, self._timeline.day, self._answers
+            reply,
+            chosen,
+            ranked[1:],
+            units,
+            self._documents,
+            self._timeline.day,
+            self._answers,
+            one_day,
         )
         same = copies.get(chosen.unit, []) + self._retriever.similar(
             chosen.unit, updates.MAX_COPIES, _COPY_COSINE, visible
@@ -162,6 +171,19 @@ class Index:
         if self._ranker is None:
             return None
         return self._ranker.key_phrase(question, quote, answer_types.candidate_phrases(question, quote))
+
+    def _one_day_figure(self, frame: temporal.TimeFrame) -> Callable[[int], bool]:
+        """Whether a unit gives one day's figure: said so in words, or naming one day of the question's window."""
+        window = frame.window
+        several_days = window is not None and window.first != window.last
+
+        def one_day(unit: int) -> bool:
+            text = self._data.units.text(unit)
+            return updates.one_day_figure(text) or (
+                several_days and window is not None and self._timeline.names_one_day_of(unit, window)
+            )
+
+        return one_day
 
     def _answers(self, candidate: signals.Candidate) -> bool:
         # judged by the default refusal model, ranker on or off: the time rules were set with it. The

@@ -32,6 +32,8 @@ _LATEST = re.compile(
 # have?": a count in the present perfect, or of what is had, is the tally up to now, which the newest
 # report gives; "have to" is no tally.
 _TALLY_TO_NOW = re.compile(r"\bhow\s+(?:many|much)\b(?=.*\b(?:have|has)\b(?!\s+to\b))", re.IGNORECASE)
+# "In total", "altogether": a count over the whole time, however the question is asked.
+_TOTAL = re.compile(r"\b(?:in\s+total|in\s+all|altogether|overall|total|cumulative(?:ly)?)\b", re.IGNORECASE)
 # Among answers this close to the best one (in ranking score), the newest article wins: wider when the
 # question asks for the latest, narrower when it is asked as of a day or both give a figure, date,
 # place or name of the asked kind (a newer report of it). Set on the fit part of eval/ukraine_2022.
@@ -95,6 +97,12 @@ def time_frame(
     latest = latest or (window is None and kind == answer_types.NUMBER and _TALLY_TO_NOW.search(question) is not None)
     when = kind == answer_types.DATE and window is None
     return TimeFrame(day, now, window, latest, when, kind == answer_types.NUMBER, _topic(question, now))
+
+
+def asks_total(frame: TimeFrame, question: str) -> bool:
+    """True when `question` asks for a count over more than one day: the tally to now, a window's total, "in total"."""
+    several_days = frame.window is not None and frame.window.first != frame.window.last
+    return frame.counts and (frame.latest or several_days or _TOTAL.search(question) is not None)
 
 
 def _topic(question: str, now: dt.date | None) -> str:

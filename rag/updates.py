@@ -22,6 +22,12 @@ from .units import Spans
 
 # Alternatives within this ranking score of the chosen answer may be listed as updates.
 UPDATE_MARGIN = 0.6
+# A figure for one day: "5550 people were saved in one day", "Over the past 24 hours, 28,893 ...".
+_ONE_DAY = re.compile(
+    r"\b(?:in|during|over|for|within)\s+(?:the|one|a|a\s+single)\s+day\b|\b(?:past|last)\s+(?:24|twenty-four)\s+hours\b"
+    r"|\bper\s+day\b|\bdaily\b",
+    re.IGNORECASE,
+)
 # An event happens once: another date is its update only from a sentence about the same event,
 # one that repeats at least this share of what the quote repeats of the question (`coverage`).
 # "It was to take place this July." is no other date for "When did the first round of
@@ -102,6 +108,8 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
     if sentence.rstrip().endswith("?"):
         return None  # a question reports nothing: "Who is ready to guarantee Ukraine's accession to NATO?"
     counted = answer_types.focus(question) if kind == answer_types.NUMBER else None
+    if counted is not None and not all(signals.mentions(sentence, w) for w in answer_types.focus_modifiers(question)):
+        return None  # "400 health facilities" counts no "educational facilities"
     if counted is None:
         found = answer_types.best_phrase(kind, sentence, question)
         if kind == answer_types.NUMBER and found is not None and _estimate(sentence[found[0] : found[1]]):
@@ -158,6 +166,11 @@ def _same_answer(kind: str, a: str, b: str) -> bool:
     return bool(x and y) and (x <= y or y <= x)
 
 
+def one_day_figure(sentence: str) -> bool:
+    """True when `sentence` scopes its figure to one day: "in one day", "over the past 24 hours", "daily"."""
+    return _ONE_DAY.search(sentence) is not None
+
+
 def _coverage(candidate: Candidate) -> float:
     return float(candidate.signals.get("coverage", 0.0))
 
@@ -184,6 +197,7 @@ def find_updates(
     documents: Mapping[str, Document],
     day_of: Callable[[int], dt.date | None],
     answers: Callable[[Candidate], bool],
+    one_day: Callable[[int], bool] | None = None,
 ) -> tuple[Citation, ...]:
     """Other articles' different answers to the question of `answer`, newest first.
 
@@ -193,7 +207,8 @@ def find_updates(
     counts when it is from another article that names as much of the question, scores within
     `UPDATE_MARGIN` of the chosen one, would itself be given as an answer and holds a phrase of
     the asked kind (`answer_phrase`); for a date, from a sentence about the same event
-    (`SAME_EVENT_COVERAGE`). It differs when that phrase differs from the
+    (`SAME_EVENT_COVERAGE`); for a total (`one_day` given), not from a sentence giving one
+    day's figure (`one_day(unit)`). It differs when that phrase differs from the
     quote's: another figure or date, or a name that is not part of the quote's (or the quote,
     when it has no highlight): "the Russian" adds nothing to "Russian troops launched a missile
     attack". One citation per distinct answer.
@@ -214,6 +229,8 @@ def find_updates(
             continue  # about another place or person: "3 missiles hit Lviv" does not update Kharkiv's figure
         if kind == answer_types.DATE and _coverage(cand) < SAME_EVENT_COVERAGE * _coverage(chosen):
             continue  # a date of another event
+        if one_day is not None and one_day(cand.unit):
+            continue  # a day's figure is no earlier or later total: "During the day 8 corridors worked"
         phrase = answer_phrase(question, span.text)
         if phrase is None:
             continue  # it does not hold an answer of the asked kind, or counts something else

@@ -69,6 +69,12 @@ title: Appeal sends volunteers
 
 The Stand With Kharkiv appeal has now raised enough to send 200 volunteers to the city's hospitals, its organisers said.
 """
+# Corridor tallies: two totals, and in between a day's figure.
+CORRIDORS = {
+    "2022-03-09-corridors.txt": "date 2022-03-09\ntitle: Corridors\n\nIn total, 35,000 people have been evacuated through humanitarian corridors.\n",
+    "2022-03-14-corridors.txt": "date 2022-03-14\ntitle: Corridors\n\nIn total, 130,000 people have been evacuated through humanitarian corridors.\n",
+    "2022-03-16-corridors.txt": "date 2022-03-16\ntitle: Corridors\n\nOver the past 24 hours, 7,144 people were evacuated through humanitarian corridors.\n",
+}
 UNDATED = """title: Background, no date
 
 Russia has massed some 175,000 troops near Ukraine, according to an undated background note.
@@ -135,6 +141,14 @@ def test_a_question_about_money_is_answered_and_updated_by_amounts_of_money_only
         assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]].startswith("$ 12 million")
         assert not a.updates
         support.assert_exact(index, a)
+
+
+def test_a_days_figure_is_not_listed_as_an_update_of_a_total(tmp_path: Path) -> None:
+    index = _seed_with(tmp_path, CORRIDORS)
+    a = index.answer("In total, how many people have been evacuated through humanitarian corridors?")
+    assert a.found and "130,000" in a.text and a.date == "2022-03-14"
+    assert [(u.relation, u.date) for u in a.updates] == [("earlier", "2022-03-09")]  # not the 24 hours' 7,144
+    support.assert_exact(index, a)
 
 
 def test_as_of_hides_later_articles(stream: rag.Index) -> None:

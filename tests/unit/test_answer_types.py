@@ -14,6 +14,7 @@ from rag.answer_types import (
     candidate_phrases,
     category_noun,
     focus,
+    focus_modifiers,
     phrases,
     question_kind,
 )
@@ -99,7 +100,7 @@ def test_the_questions_own_figure_or_date_is_not_an_answer_to_it():
 
 def test_a_duration_answers_only_a_question_about_time():
     sentence = "In five days of invasion, 56 missile strikes were carried out."
-    assert _figures("How many missile strikes were carried out?", sentence) == ["56 missile"]
+    assert _figures("How many missile strikes were carried out?", sentence) == ["56 missile strikes"]
     assert _figures("How long has the invasion lasted?", sentence) == ["five days", "56 missile"]
     assert _figures("How many days did it take?", sentence)[0] == "five days"
 
@@ -137,6 +138,10 @@ def test_a_question_about_money_is_answered_by_an_amount_of_money_only(question)
         ("Who is the US ambassador to Ukraine?", "ambassador"),
         ("What is the name of the foreign minister?", "minister"),
         ("Who issued the statement?", None),
+        # the noun ends the phrase before the verb; the words before it narrow it
+        ("How many humanitarian corridors were set up over the past week?", "corridors"),
+        ("How many missile strikes did Russia launch yesterday?", "strikes"),
+        ("How many people died?", "people"),
     ],
 )
 def test_focus_is_the_counted_or_asked_for_noun(question, word):
@@ -159,3 +164,10 @@ def test_candidate_phrases_are_of_the_asked_kind_else_of_every_kind():
     assert "300 people" in every and "Monday" in every and any("Mariupol" in p for p in every)
     # a "when" question over a sentence without a date: the phrases of the other kinds remain
     assert "300 people" in found("When did the staff arrive?", "Then 300 people fled from Mariupol.")
+
+
+def test_the_words_before_the_counted_noun_narrow_it_names_do_not():
+    assert focus_modifiers("How many humanitarian corridors were set up over the past week?") == ("humanitarian",)
+    assert focus_modifiers("How many educational facilities have been destroyed?") == ("educational",)
+    assert focus_modifiers("How many Russian tanks are near the border?") == ()
+    assert focus_modifiers("What is the latest count of children killed since the invasion began?") == ()

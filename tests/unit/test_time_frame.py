@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from rag.temporal import time_frame
+from rag.temporal import asks_total, time_frame
 
 OLDEST, NEWEST = dt.date(2022, 2, 24), dt.date(2022, 5, 17)
 
@@ -50,3 +50,18 @@ def frame(question: str, as_of: str | None = None) -> tuple[str | None, str | No
 )
 def test_time_frame(question: str, as_of: str | None, expected: tuple[str | None, str | None, bool]) -> None:
     assert frame(question, as_of) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "total"),
+    [
+        ("In total, how many people have the corridors saved?", True),
+        ("How many people have been evacuated so far?", True),
+        ("How many corridors were set up over the past week?", True),
+        ("How many corridors worked on March 20?", False),
+        ("How many corridors worked?", False),
+        ("When was the total reached?", False),  # no count asked
+    ],
+)
+def test_a_total_is_asked_over_more_than_one_day(question: str, total: bool) -> None:
+    assert asks_total(time_frame(question, None, NEWEST, OLDEST), question) is total

@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import rag
 from rag.chunking import Span
 from rag.signals import Candidate
 from rag.sources.document import Document
-from rag.updates import find_updates
+from rag.updates import find_updates, one_day_figure
 
 DAYS = {"a.txt": dt.date(2022, 4, 8), "b.txt": dt.date(2022, 4, 8), "c.txt": dt.date(2022, 4, 1)}
 
 
 def _updates(
-    question: str, quote: str, highlight: str | None, others: dict[str, str], coverage: dict[str, float] | None = None
+    question: str,
+    quote: str,
+    highlight: str | None,
+    others: dict[str, str],
+    coverage: dict[str, float] | None = None,
+    one_day: Callable[[str], bool] | None = None,
 ) -> dict[str, str]:
     """The updates of an answer quoting `quote` (a.txt) among the sentences `others`, by doc id: their relation."""
-    return {u.doc_id: u.relation for u in _citations(question, quote, highlight, others, coverage)}
+    return {u.doc_id: u.relation for u in _citations(question, quote, highlight, others, coverage, one_day)}
 
 
 def _citations(
-    question: str, quote: str, highlight: str | None, others: dict[str, str], coverage: dict[str, float] | None = None
+    question: str,
+    quote: str,
+    highlight: str | None,
+    others: dict[str, str],
+    coverage: dict[str, float] | None = None,
+    one_day: Callable[[str], bool] | None = None,
 ) -> tuple[rag.Citation, ...]:
     """The updates of an answer quoting `quote` (a.txt) among the sentences `others` (doc id -> text).
 
-    `coverage` gives a sentence's `coverage` signal by doc id (none by default: every one alike).
+    `coverage` gives a sentence's `coverage` signal by doc id (none by default: every one alike);
+    `one_day(text)`, when the question asks for a total, tells a day's figure.
     """
     texts = {"a.txt": quote, **others}
     documents = {d: Document(d, t, sha256="0" * 64, date=DAYS[d].isoformat()) for d, t in texts.items()}
@@ -44,7 +56,8 @@ def _citations(
         highlight=(start, start + len(highlight)) if highlight else None,
     )
     day_of = lambda unit: DAYS[units[unit].doc_id]  # noqa: E731
-    return find_updates(answer, candidates[0], candidates[1:], units, documents, day_of, lambda c: True)
+    by_unit = (lambda unit: one_day(units[unit].text)) if one_day else None
+    return find_updates(answer, candidates[0], candidates[1:], units, documents, day_of, lambda c: True, by_unit)
 
 
 def test_another_figure_for_the_same_count_is_an_update_and_same_day_a_conflict():
@@ -85,6 +98,30 @@ def test_another_date_is_listed_only_from_a_sentence_about_the_same_event():
         {"a.txt": 0.9, "c.txt": 0.3},
     )
     assert found == {"c.txt": "earlier"}
+
+
+def test_a_days_figure_is_no_update_of_a_total():
+    question = "In total, how many people have the humanitarian corridors saved?"
+    quote = "In total, 130,000 people have been saved by the humanitarian corridors."
+    daily = {"c.txt": "Over the past 24 hours, 7,144 people were saved by the humanitarian corridors."}
+    assert _updates(question, quote, "130,000 people", daily, one_day=one_day_figure) == {}
+    total = {"c.txt": "By then 35,000 people had been saved by the humanitarian corridors."}
+    assert _updates(question, quote, "130,000 people", total, one_day=one_day_figure) == {"c.txt": "earlier"}
+    assert [
+        one_day_figure(t) for t in ("5550 people were saved in one day.", "During the day 8 corridors worked.")
+    ] == [
+        True,
+        True,
+    ]
+
+
+def test_the_words_before_the_counted_noun_must_be_said_too():
+    question = "How many educational facilities have been destroyed?"
+    quote = "938 educational facilities have been destroyed."
+    health = {"c.txt": "Almost 400 health facilities were destroyed."}
+    assert _updates(question, quote, "938 educational facilities", health) == {}
+    schools = {"c.txt": "773 educational facilities were destroyed."}
+    assert _updates(question, quote, "938 educational facilities", schools) == {"c.txt": "earlier"}
 
 
 def test_a_figure_of_something_else_is_not_an_update():
