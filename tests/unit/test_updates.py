@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import rag
 from rag.chunking import Span
@@ -14,16 +15,9 @@ from rag.updates import find_updates, one_day_figure
 DAYS = {"a.txt": dt.date(2022, 4, 8), "b.txt": dt.date(2022, 4, 8), "c.txt": dt.date(2022, 4, 1)}
 
 
-def _updates(
-    question: str,
-    quote: str,
-    highlight: str | None,
-    others: dict[str, str],
-    coverage: dict[str, float] | None = None,
-    one_day: Callable[[str], bool] | None = None,
-) -> dict[str, str]:
-    """The updates of an answer quoting `quote` (a.txt) among the sentences `others`, by doc id: their relation."""
-    return {u.doc_id: u.relation for u in _citations(question, quote, highlight, others, coverage, one_day)}
+def _updates(*args: Any, **kwargs: Any) -> dict[str, str]:
+    """The updates `_citations(...)` finds, as doc id -> relation."""
+    return {u.doc_id: u.relation for u in _citations(*args, **kwargs)}
 
 
 def _citations(
