@@ -119,7 +119,7 @@ _PLURAL = re.compile(r"[\w’'-]*[^s\W’'-]s|people|children|men|women|police|p
 
 
 def focus(question: str) -> str | None:
-    """The last word of the counted or asked-for noun phrase of `question`, if it has one."""
+    """The counted or asked-for noun of `question`, if it has one: "corridors" of "how many humanitarian corridors ..."."""
     found = _focus(question)
     return found[1] if found else None
 

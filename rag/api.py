@@ -68,8 +68,9 @@ def ensure_index(
     settings or the version of a rule whose output the index stores (`rag.lexical.TERMS_VERSION`,
     `rag.sources.READING_VERSION`, `rag.chunking.UNITS_VERSION`, `rag.dates.EVENTS_VERSION`)
     differ from the manifest. A missing or damaged index is rebuilt too. A file written in the
-    last `SETTLE_SECONDS` is waited for, and held back (its previous version kept) while it is still being written.
-    When another process (`rag watch`) has just rebuilt the index, it is loaded, not built again.
+    last `SETTLE_SECONDS` is waited for, and held back (its previous version kept) while it is
+    still being written. When another process (`rag watch`) has just rebuilt the index, it is
+    loaded, not built again.
     """
     settings = settings or Settings()
     key = str(Path(index_dir).resolve())

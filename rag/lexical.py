@@ -118,13 +118,13 @@ def number_value(piece: str) -> float | None:
     digits = re.search(r"\d+(?:[.,]\d+)*", low)
     if digits:
         raw = digits[0]
-        if len(re.findall(r"[.,]", raw)) > 1 and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
-            return None
-        # "6.5" and "6,5" are decimals; "1,000", "1,000.5" and "1.000" (groups of three digits) are thousands
+        # "1,000", "1,000.5" and "1.000" (groups of three digits) are thousands; "6.5" and "6,5" decimals
         if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
             number = float(raw.replace(",", ""))
         elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
             number = float(raw.replace(".", ""))
+        elif len(re.findall(r"[.,]", raw)) > 1:
+            return None  # "7.2.6", "68.75.78": a section or an address
         else:
             number = float(raw.replace(",", "."))
         for word, scale in NUMBER_SCALES.items():

@@ -96,6 +96,8 @@ def test_a_figure_is_read_as_its_value_however_written() -> None:
         ("$ 6.5 billion", 6.5e9),
         ("about one hundred thousand people", 1e5),
         ("8 thousand 57 people", 8000),  # the digits and their scale; the "57" written after is not read
+        ("1.000.000", 1e6),
+        ("6,5", 6.5),
     ]:
         assert lexical.number_value(written) == value, written
     for no_figure in ("people", "7.2.6", ""):
