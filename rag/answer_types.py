@@ -145,6 +145,8 @@ def _focus(question: str) -> tuple[tuple[str, ...], str] | None:
         # people live ...": the counted noun is the first plural among the words not capitalised
         # (names before it are adjectives of origin; common words before it narrow it; words after
         # it start the verb phrase); without a plural, the first word not capitalised
+        if re.search(r",|\b(?:and|or)\b", phrase):
+            return None  # "how many embassies and missions": a sentence counting either answers
         common = [w for w in phrase.split() if not w[0].isupper()]
         at = next((i for i, w in enumerate(common) if _PLURAL.fullmatch(w)), 0)
         modifiers = [w for word in common[:at] for w in words(word)]

@@ -142,6 +142,9 @@ def test_a_question_about_money_is_answered_by_an_amount_of_money_only(question)
         ("How many humanitarian corridors were set up over the past week?", "corridors"),
         ("How many missile strikes did Russia launch yesterday?", "strikes"),
         ("How many people died?", "people"),
+        # a list of nouns: a sentence counting any of them answers, so none is required
+        ("How many foreign embassies and missions are operating in Kyiv?", None),
+        ("How many schools, kindergartens and universities have been destroyed?", None),
     ],
 )
 def test_focus_is_the_counted_or_asked_for_noun(question, word):
