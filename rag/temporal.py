@@ -28,12 +28,6 @@ _LATEST = re.compile(
     r"presently|these\s+days|any\s*more|up\s+to\s+now|as\s+it\s+stands|updates?|yet)\b",
     re.IGNORECASE,
 )
-# "How many children have died?", "How many missiles has Russia fired?", "How many troops does Russia
-# have?": a count in the present perfect, or of what is had, is the tally up to now, which the newest
-# report gives; "have to" is no tally. Only for a count of a named thing (`answer_types.focus`): a
-# newer report must count the same thing to win, and "how much money" or a list names none (a newer
-# "two and a half billion dollars" the UN paid is no newer tally of US aid).
-_TALLY_TO_NOW = re.compile(r"\bhow\s+(?:many|much)\b(?=.*\b(?:have|has)\b(?!\s+to\b))", re.IGNORECASE)
 # "In total", "altogether": a count over the whole time, however the question is asked.
 _TOTAL = re.compile(r"\b(?:in\s+total|in\s+all|altogether|overall|total|cumulative(?:ly)?)\b", re.IGNORECASE)
 # Among answers this close to the best one (in ranking score), the newest article wins: wider when the
@@ -96,14 +90,12 @@ def time_frame(
         window = None  # "the latest today", "how many now": the current state, not the events of one day
     latest = latest or stated is not None  # "by March 20, how many ...": the state on that day
     kind = answer_types.question_kind(question)
-    tally = kind == answer_types.NUMBER and _TALLY_TO_NOW.search(question) is not None
-    latest = latest or (window is None and tally and answer_types.focus(question) is not None)
     when = kind == answer_types.DATE and window is None
     return TimeFrame(day, now, window, latest, when, kind == answer_types.NUMBER, _topic(question, now))
 
 
 def asks_total(frame: TimeFrame, question: str) -> bool:
-    """True when `question` asks for a count over more than one day: the tally to now, a window's total, "in total"."""
+    """True when `question` asks for a count over more than one day: the latest ("so far"), a window's total, "in total"."""
     several_days = frame.window is not None and frame.window.first != frame.window.last
     return frame.counts and (frame.latest or several_days or _TOTAL.search(question) is not None)
 

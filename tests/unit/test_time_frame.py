@@ -37,17 +37,6 @@ def frame(question: str, as_of: str | None = None) -> tuple[str | None, str | No
         # without "as of", a day is a window, and the latest is asked only in words
         ("How many people did the corridors rescue on March 21?", None, (None, "2022-03-21", False)),
         ("What is the latest on the talks?", "2022-04-01", ("2022-04-01", None, True)),
-        # a tally to now (present perfect, or what is had) asks for the latest, without saying "now"
-        ("How many children have died in the war?", None, (None, None, True)),
-        ("How many missiles has Russia fired at Ukraine?", "2022-04-01", ("2022-04-01", None, True)),
-        ("How many troops does Russia have near the border?", None, (None, None, True)),
-        # but not a count of the past, an obligation, or one over a window of days
-        ("How many people were evacuated from Sumy?", None, (None, None, False)),
-        ("How many people have to leave the city?", None, (None, None, False)),
-        ("How many people have been evacuated this week?", None, (None, "2022-05-16/2022-05-22", False)),
-        # nor one of nothing named, whose newer reports need not count the same thing
-        ("How much money has Ukraine received from the United States?", None, (None, None, False)),
-        ("When have the talks resumed?", None, (None, None, False)),
     ],
 )
 def test_time_frame(question: str, as_of: str | None, expected: tuple[str | None, str | None, bool]) -> None:
