@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from .lexical import NUMBER_SCALES, NUMBER_UNITS, stem, words
 
@@ -133,6 +134,7 @@ def focus_modifiers(question: str) -> tuple[str, ...]:
     return found[0] if found else ()
 
 
+@lru_cache(maxsize=1024)  # asked once per candidate sentence of a question, and by several rules
 def _focus(question: str) -> tuple[tuple[str, ...], str] | None:
     """(the modifiers, the noun) of the counted or asked-for noun phrase of `question`, if it has one."""
     m = _FOCUS.search(question.strip())
@@ -196,9 +198,7 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
     role, and a sentence naming only roles does not say who.
     """
     asked = set(words(question))
-    durations = kind == NUMBER and _ASKS_TIME.search(question) is not None
-    money = kind == NUMBER and not durations and _ASKS_MONEY.search(question) is not None
-    counted = focus(question) if kind == NUMBER else None
+    durations, money, counted = _figure_asked(question) if kind == NUMBER else (False, False, None)
     for m in _PHRASES[kind].finditer(sentence):
         start, end = m.span(1) if kind == PLACE else m.span()
         found = [w for w in words(sentence[start:end]) if w not in {"the", "of", "in", "at", "on", "and"}]
@@ -248,6 +248,14 @@ def _through_counted(sentence: str, start: int, end: int, counted: str) -> int:
         if stem(m.group(1)) == wanted:
             return at
     return end
+
+
+@lru_cache(maxsize=1024)  # `phrases` reads every candidate sentence of one question
+def _figure_asked(question: str) -> tuple[bool, bool, str | None]:
+    """What figure `question` asks for: (a duration, an amount of money, the count of this noun)."""
+    durations = _ASKS_TIME.search(question) is not None
+    money = not durations and _ASKS_MONEY.search(question) is not None
+    return durations, money, focus(question)
 
 
 def _is_money(sentence: str, start: int, end: int) -> bool:
