@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from .lexical import NUMBER_SCALES, NUMBER_UNITS, stem, words
+from .lexical import NUMBER_SCALES, NUMBER_UNITS, PLURAL, stem, words
 
 PERSON, NUMBER, DATE, PLACE, REASON = "person", "number", "date", "place", "reason"
 
@@ -115,10 +115,6 @@ _FOCUS = re.compile(
 _SAID_BY_THE_FIGURE = frozenset({"money", "cash", "funds", "funding"})
 
 
-# A plural noun, what "how many" counts: "corridors", "strikes", "people", "children".
-_PLURAL = re.compile(r"[\w’'-]*[^s\W’'-]s|people|children|men|women|police|personnel|staff", re.IGNORECASE)
-
-
 def focus(question: str) -> str | None:
     """The counted or asked-for noun of `question`, if it has one: "corridors" of "how many humanitarian corridors ..."."""
     found = _focus(question)
@@ -150,7 +146,7 @@ def _focus(question: str) -> tuple[tuple[str, ...], str] | None:
         if re.search(r",|\b(?:and|or)\b", phrase):
             return None  # "how many embassies and missions": a sentence counting either answers
         common = [w for w in phrase.split() if not w[0].isupper()]
-        at = next((i for i, w in enumerate(common) if _PLURAL.fullmatch(w)), 0)
+        at = next((i for i, w in enumerate(common) if PLURAL.fullmatch(w)), 0)
         modifiers = [w for word in common[:at] for w in words(word)]
         common = common[at:]
         found = words(common[0]) if common else found

@@ -144,6 +144,10 @@ def number_value(piece: str) -> float | None:
     return total or None
 
 
+# A plural noun, what a figure or "how many" counts: "corridors", "strikes", "people", "children".
+PLURAL = re.compile(r"[\w’'-]*[^s\W’'-]s|people|children|men|women|police|personnel|staff", re.IGNORECASE)
+
+
 # Pronouns are not stop words, but an all-caps one is an acronym: "US" and "U.S." are the country,
 # "us" the pronoun ("Give us weapons"), and a question about the US must not match the pronoun.
 _LOOKALIKES = STOPWORDS | {"us", "we", "me", "my", "our", "he", "his", "him", "her", "she", "its", "you", "them"}

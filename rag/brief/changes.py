@@ -21,7 +21,8 @@ MAX_RATIO = 4.0
 # A count for a period ("over the past 24 hours", "today") and a running total ("in total", "already")
 # are different counts even when they count the same noun.
 _PERIOD = re.compile(
-    r"(?i)\b(?:per|a|each|every)\s+(?:day|hour|week)|\bpast\s+\d+\s+hours|\bduring\s+the\s+day|\btoday\b"
+    r"(?i)\b(?:per|a|each|every|in\s+one|in\s+a\s+single)\s+(?:day|hour|week)|\bpast\s+\d+\s+hours"
+    r"|\bduring\s+the\s+day|\btoday\b"
 )
 _TOTAL = re.compile(r"(?i)\bin\s+total\b|\balready\b|\bso\s+far\b|\baltogether\b|\bsince\s+the\s+(?:beginning|start)")
 
@@ -32,14 +33,24 @@ def _kind(text: str) -> str | None:
     return None if period == total else "period" if period else "total"
 
 
-def same_count(old: Figure, old_text: str, new: Figure, new_text: str) -> bool:
-    """True when two figures can be two values of one count: same noun, other value, close in size, same kind."""
-    if old.unit != new.unit or old.value == new.value or old.value <= 0 or new.value <= 0:
+def one_count(old: Figure, old_text: str, new: Figure, new_text: str) -> bool:
+    """True when two figures can be values of one count: same noun, close in size, same kind."""
+    if old.unit is None or old.unit != new.unit or old.value <= 0 or new.value <= 0:
         return False
     if not 1 / MAX_RATIO <= new.value / old.value <= MAX_RATIO:
         return False
     kinds = {_kind(old_text), _kind(new_text)}
     return kinds != {"period", "total"}
+
+
+def same_count(old: Figure, old_text: str, new: Figure, new_text: str) -> bool:
+    """True when two figures can be two values of one count: `one_count`, with another value."""
+    return old.value != new.value and one_count(old, old_text, new, new_text)
+
+
+def counts_alike(a_text: str, a: SentenceFeatures, b_text: str, b: SentenceFeatures) -> bool:
+    """True when two sentences hold a figure of one count ("12 humanitarian corridors today", "only 4 ... worked")."""
+    return any(one_count(f, a_text, g, b_text) for f in a.figures for g in b.figures)
 
 
 class FigureIndex:

@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 
 from ..duplicates import fingerprint, group_duplicates
+from .changes import counts_alike
 from .salience import Salience
 from .types import DatedSentence
 
@@ -33,6 +34,7 @@ class Options:
     same_article: float = 0.1  # penalty per item already taken from the same article
     same_day: float = 0.0  # penalty per item already taken from an article of the same day
     duplicate_cosine: float = 0.85  # at or above: the same statement reworded, never two items
+    count_cosine: float = 0.5  # at or above, holding a figure of the same count: the same thread of figures
     change_cosine: float = 0.6  # an earlier sentence this close, counting the same thing, is the old figure
     min_relevance: float = 0.45  # with a topic: sentences less relevant than this are not candidates
     relevance_power: float = 2.0  # with a topic: score = salience * relevance ** power
@@ -109,23 +111,52 @@ def choose(
     per_article: dict[str, int] = {}
     per_day: dict[date | None, int] = {}
     taken = np.zeros(len(pool), bool)
+    counted = np.zeros(len(pool), bool)  # holds a figure of a count already quoted
+    with_figures = [p for p, i in enumerate(pool) if sal.found[i].figures]
     picks: list[Pick] = []
     while len(picks) < max_items:
         penalty = np.array([per_article.get(sentences[i].doc_id, 0) for i in pool], np.float32)
         crowded = np.array([per_day.get(sentences[i].article_date, 0) for i in pool], np.float32)
         mmr = base - options.diversity * closest - options.same_article * penalty - options.same_day * crowded
-        mmr[taken | (closest >= options.duplicate_cosine)] = -np.inf
+        mmr[taken | counted | (closest >= options.duplicate_cosine)] = -np.inf
         best = int(np.argmax(mmr))
         if not np.isfinite(mmr[best]):
             break
-        best = _newest_of_thread(best, pool, sentences, pool_vectors, base, np.isfinite(mmr), options)
+        alike = _alike_counts(best, with_figures, pool, sentences, sal, pool_vectors, options)
+        best = _newest_of_thread(best, pool, sentences, pool_vectors, base, np.isfinite(mmr), alike, options)
         taken[best] = True
+        counted[_alike_counts(best, with_figures, pool, sentences, sal, pool_vectors, options)] = True
         index = pool[best]
         per_article[sentences[index].doc_id] = per_article.get(sentences[index].doc_id, 0) + 1
         per_day[sentences[index].article_date] = per_day.get(sentences[index].article_date, 0) + 1
         closest = np.maximum(closest, pool_vectors @ pool_vectors[best])
         picks.append(Pick(index, float(pool_score[best]), copies[index]))
     return picks
+
+
+def _alike_counts(
+    at: int,
+    with_figures: list[int],
+    pool: list[int],
+    sentences: Sequence[DatedSentence],
+    sal: Salience,
+    pool_vectors: np.ndarray,
+    options: Options,
+) -> np.ndarray:
+    """Which pool positions give a figure of the same count as position `at`, in a sentence this close.
+
+    "Our government officials have organized 12 humanitarian corridors today" and "only 4
+    humanitarian corridors worked" are one thread: quoting both spends two items on one count.
+    """
+    alike = np.zeros(len(pool), bool)
+    i = pool[at]
+    if not sal.found[i].figures:
+        return alike
+    for p in with_figures:
+        j = pool[p]
+        if p != at and float(pool_vectors[p] @ pool_vectors[at]) >= options.count_cosine:
+            alike[p] = counts_alike(sentences[i].text, sal.found[i], sentences[j].text, sal.found[j])
+    return alike
 
 
 def _newest_of_thread(
@@ -135,13 +166,15 @@ def _newest_of_thread(
     pool_vectors: np.ndarray,
     base: np.ndarray,
     open_: np.ndarray,
+    alike: np.ndarray,
     options: Options,
 ) -> int:
     """The pool position to quote for the thread of `best`: its newest sentence that scores nearly as well.
 
     A briefing reports where a thread stands: when a later article carries the same thread
     (cosine in [thread_cosine, duplicate_cosine)) with a score of at least `newest_share` of the
-    best's, the later sentence is quoted instead.
+    best's, the later sentence is quoted instead; and a later figure of the same count (`alike`)
+    always is, whatever its score: it is where the count stands.
     """
     day = sentences[pool[best]].article_date
     if day is None:
@@ -151,9 +184,14 @@ def _newest_of_thread(
         j
         for j in np.flatnonzero(
             open_
-            & (cosine >= options.thread_cosine)
-            & (cosine < options.duplicate_cosine)
-            & (base >= options.newest_share * base[best])
+            & (
+                (
+                    (cosine >= options.thread_cosine)
+                    & (cosine < options.duplicate_cosine)
+                    & (base >= options.newest_share * base[best])
+                )
+                | alike
+            )
         ).tolist()
         if (d := sentences[pool[j]].article_date) is not None and d > day
     ]

@@ -189,3 +189,31 @@ def test_a_reported_act_outranks_an_appeal_to_the_audience(corpus):
 def test_features_tell_an_act_from_talk_and_an_appeal(text, action, addressed):
     found = features(text)
     assert (found.action, found.addressed) == (action, addressed)
+
+
+def test_daily_counts_of_one_thing_are_one_thread_shown_at_its_newest():
+    counts = {  # one daily count of the corridors per article, as the addresses of March give them
+        "a/2022-03-11.txt": ("Our government officials have organized 12 humanitarian corridors today.", 11),
+        "b/2022-03-17.txt": ("Today, 9 humanitarian corridors worked across the country.", 17),
+        "c/2022-03-20.txt": ("During the day on March 20, only 4 humanitarian corridors worked.", 20),
+        "d/2022-03-21.txt": ("During the day 8 humanitarian corridors worked.", 21),
+    }
+    news = [
+        "Russian troops captured our convoy, our humanitarian cargo for the city of Vovchansk.",
+        "But the invaders started a tank attack exactly in the area where this corridor was supposed to be.",
+        "In total, more than 180,000 Ukrainians have been rescued by the humanitarian corridors.",
+        "The occupiers shelled the evacuation route near Zaporizhzhia this morning.",
+    ]
+    rows = [(doc, text, day) for doc, (text, day) in counts.items()]
+    rows += [(f"n{k}/2022-03-{12 + k}.txt", text, 12 + k) for k, text in enumerate(news)]
+    sentences = [
+        DatedSentence(k, doc, 0, len(text), text, date(2022, 3, day)) for k, (doc, text, day) in enumerate(rows)
+    ]
+    texts = {doc: text for doc, text, _ in rows}
+    vectors = encode(MODEL_NAME, [s.text for s in sentences])
+    items = build_briefing(sentences, vectors, relevance=None, max_items=6, document_text=texts.__getitem__)
+    quoted = [i.text for i in items if "corridors worked" in i.text or "12 humanitarian corridors" in i.text]
+    assert len(quoted) <= 2, quoted  # the newest count, and the one it changed from
+    newest = next(i for i in items if i.text == counts["d/2022-03-21.txt"][0])
+    assert newest.change is not None and newest.change.endswith("→ 8")
+    assert sum(i.text in news for i in items) == 4  # the room goes to the other developments

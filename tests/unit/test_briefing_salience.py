@@ -1,5 +1,6 @@
 """What makes a sentence of a window news: talk is not an act, a topic's own words are not specific, a
-sentence naming its own places does not borrow a neighbour's topic. No model: hand-made windows."""
+sentence naming its own places does not borrow a neighbour's topic, a figure counts its noun. No
+model: hand-made windows."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from rag.brief.changes import counts_alike
 from rag.brief.features import features
 from rag.brief.relevance import topic_relevance, topic_words
 from rag.brief.salience import Weights, salience
@@ -77,3 +79,32 @@ def test_a_sentence_naming_other_places_borrows_no_topic_from_its_neighbour():
     assert relevance[0] == pytest.approx(0.5)  # it names the topic
     assert relevance[1] == pytest.approx(0.4)  # no subject of its own: the sentence before lends 0.8 of its own
     assert relevance[2] == 0.0  # Kyiv and Luhansk: about other places, whatever came two sentences before
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("Our officials have organized 12 humanitarian corridors today.", [(12, "corridor")]),
+        ("More than 6,000 Mariupol residents were transported.", [(6000, "person")]),  # a place before the noun
+        ("We have lost 137 of our heroes today.", [(137, "hero")]),
+        ("Germany sends 1,000 anti-tank grenade launchers and 500 Stingers.", [(1000, "launcher"), (500, "stinger")]),
+        ("20,000 of them managed to leave Mariupol.", [(20000, None)]),  # a pronoun names nothing to count
+        ("Borrowings of up to UAH 400 billion through military bonds.", [(400e9, None)]),
+    ],
+)
+def test_a_figure_counts_the_first_plural_of_its_noun_phrase(text, counts):
+    assert [(g.value, g.unit) for g in features(text).figures] == counts
+
+
+def test_counts_of_one_thing_per_day_are_one_count_and_a_total_is_another():
+    def one(a: str, b: str) -> bool:
+        return counts_alike(a, features(a), b, features(b))
+
+    daily = "Our officials have organized 12 humanitarian corridors today."
+    assert one(daily, "During the day 8 humanitarian corridors worked.")
+    assert one(
+        "Almost 4,000 Mariupol residents arrived in Zaporizhzhia in one day.", "Today 7,026 people were rescued."
+    )
+    assert not one("Almost 4,000 Mariupol residents arrived in one day.", "In total, 9,000 people have been rescued.")
+    assert not one(daily, "12 tanks were destroyed today.")  # another noun
+    assert not one(daily, "Officials organized 80 humanitarian corridors today.")  # too far apart to be one count
