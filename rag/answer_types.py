@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from .lexical import NUMBER_SCALES, NUMBER_UNITS, PLURAL, stem, words
+from .lexical import NUMBER_SCALES, NUMBER_UNITS, PLURAL, counted_noun, stem, words
 
 PERSON, NUMBER, DATE, PLACE, REASON = "person", "number", "date", "place", "reason"
 
@@ -224,26 +224,16 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
         yield start, _through_counted(sentence, start, end, counted) if counted else end
 
 
-# A figure's phrase runs on to the noun the question counts when it comes within this many words:
-# "more than a thousand Russian tanks", not "a thousand Russian".
-_COUNTED_WITHIN_WORDS = 3
-_NEXT_WORD = re.compile(r"\s+([\w’'-]+)")
-
-
 def _through_counted(sentence: str, start: int, end: int, counted: str) -> int:
-    """`end`, moved on to the end of the `counted` noun when it follows the figure within a few words."""
+    """`end`, moved on to the end of the noun the figure counts when that is the `counted` noun.
+
+    "more than a thousand Russian tanks", not "a thousand Russian".
+    """
     wanted = stem(counted)
     if any(stem(w) == wanted for w in words(sentence[start:end])):
         return end
-    at = end
-    for _ in range(_COUNTED_WITHIN_WORDS):
-        m = _NEXT_WORD.match(sentence, at)
-        if m is None:
-            break
-        at = m.end()
-        if stem(m.group(1)) == wanted:
-            return at
-    return end
+    noun = counted_noun(sentence, end)
+    return noun[1] if noun is not None and stem(noun[0]) == wanted else end
 
 
 @lru_cache(maxsize=1024)  # `phrases` reads every candidate sentence of one question

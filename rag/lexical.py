@@ -146,6 +146,44 @@ def number_value(piece: str) -> float | None:
 
 # A plural noun, what a figure or "how many" counts: "corridors", "strikes", "people", "children".
 PLURAL = re.compile(r"[\w’'-]*[^s\W’'-]s|people|children|men|women|police|personnel|staff", re.IGNORECASE)
+# The words after a figure, past "of", "more than", "our" ...: up to three, the noun phrase it counts.
+_AFTER_FIGURE = re.compile(
+    r"\s+(?:(?:of|more|than|about|almost|nearly|over|our|new|additional)\s+)*"
+    r"([A-Za-z][\w’'-]*)(?:\s+([A-Za-z][\w’'-]*))?(?:\s+([A-Za-z][\w’'-]*))?"
+)
+# A noun phrase ends at a word like these ("400 billion through ...", "20,000 of them").
+_PHRASE_ENDS = frozenset(
+    re.split(
+        r"\s+",
+        "a an the of in on at to from for by with into through during after before since until per via within without "
+        "across against among around and or but as than that which who whom whose this these those "
+        "is are was were be been being has have had do does did will would can could may might must shall should "
+        "its their his her our my your them us it they we",
+    )
+)
+
+
+def counted_noun(text: str, end: int) -> tuple[str, int] | None:
+    """The noun a figure ending at `end` counts, and where that noun ends; None when no noun follows.
+
+    The noun is the first plural of the words after the figure ("12 humanitarian corridors",
+    "6,000 Mariupol residents", "a thousand Russian tanks", "7 missile strikes"), else the first
+    of them ("100 tons" is plural, "1 tank" is not). A pronoun or a preposition names nothing:
+    "20,000 of them", "400 billion through bonds". One rule for the answer's highlight, the
+    updates and the briefing's changes.
+    """
+    after = _AFTER_FIGURE.match(text, end)
+    if after is None:
+        return None
+    phrase = []
+    for k in (1, 2, 3):
+        if after[k] is None or after[k].lower() in _PHRASE_ENDS:
+            break
+        phrase.append(k)
+    if not phrase:
+        return None
+    k = next((k for k in phrase if PLURAL.fullmatch(after[k])), phrase[0])
+    return after[k], after.end(k)
 
 
 # Pronouns are not stop words, but an all-caps one is an acronym: "US" and "U.S." are the country,

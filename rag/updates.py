@@ -121,9 +121,8 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
     return answer_types.best_of(figures, sentence, question)
 
 
-# A figure counts the noun written up to this many words after it: "2,000 cruise missiles",
-# "145 Ukrainian children", "7 such strikes"; or the noun after "the number of" before it.
-_COUNTED_WITHIN = re.compile(r"(?:\W+\w+){0,3}")
+# A figure counts the noun after it (`lexical.counted_noun`: "2,000 cruise missiles", "145 Ukrainian
+# children"), or the noun after "the number of" before it.
 _NUMBER_OF = re.compile(r"\b(?:number|total|count)\s+of\s+((?:\w+\W+){0,2}\w+)", re.IGNORECASE)
 # A plural scale word without a digit is an estimate, not a count a newer report updates:
 # "hundreds of children" neither is nor replaces "145 children".
@@ -139,8 +138,8 @@ def _counts(sentence: str, span: tuple[int, int], counted: str) -> bool:
     """True when the figure at `span` is a count of `counted`, not an estimate nor a count of something else."""
     if _estimate(sentence[span[0] : span[1]]):
         return False
-    after = _COUNTED_WITHIN.match(sentence, span[1])  # always matches, at least the empty string
-    if after is not None and signals.mentions(sentence[span[0] : after.end()], counted):
+    noun = lexical.counted_noun(sentence, span[1])  # the figure's phrase may already hold it: "1,900 missiles"
+    if signals.mentions(sentence[span[0] : span[1]], counted) or (noun and signals.mentions(noun[0], counted)):
         return True
     # "The number of missiles that Russia has used already exceeds 900."
     named = _NUMBER_OF.search(sentence, 0, span[0])

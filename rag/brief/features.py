@@ -23,23 +23,6 @@ _FIGURE = re.compile(
 )
 # A bare year ("in 2014") or an ordinal-looking count of days is a date, not a figure of the news.
 _YEAR = re.compile(r"(?:19|20)\d\d")
-# The words after a figure, past its modifiers ("16,000 Russian soldiers", "137 of our heroes"): up
-# to three, the noun phrase the figure counts.
-_AFTER_FIGURE = re.compile(
-    r"\s+(?:(?:of|more|than|about|almost|nearly|over|our|new|additional|Russian|Ukrainian)\s+)*"
-    r"([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?(?:\s+([A-Za-z][\w-]*))?"
-)
-# The counted noun is the phrase's first plural ("12 humanitarian corridors", "6,000 Mariupol
-# residents"), else its first word ("100 tons"); a phrase ends at a word like these.
-_PHRASE_ENDS = frozenset(
-    re.split(
-        r"\s+",
-        "a an the of in on at to from for by with into through during after before since until per via within without "
-        "across against among around and or but as than that which who whom whose this these those "
-        "is are was were be been being has have had do does did will would can could may might must shall should "
-        "its their his her our my your them us it they we",
-    )
-)
 # A capitalised word that is not the sentence's first word, with "of"/"the" between capitalised words:
 # "Prime Minister of the United Kingdom Boris Johnson", "UN Security Council", "Lend-Lease Act".
 _NAME = re.compile(r"(?<=[\s(“\"'-])(?:[A-Z][\w’'-]*)(?:(?:\s+(?:of|the|de|von|der|van)){0,2}\s+[A-Z][\w’'-]*)*")
@@ -170,27 +153,11 @@ def _figures(text: str) -> tuple[Figure, ...]:
         value = lexical.number_value(piece)
         if value is None:
             continue
-        word, _ = _counted(text, m.end())
-        unit_term = lexical.terms(word) if word else []
+        counted = lexical.counted_noun(text, m.end())
+        unit_term = lexical.terms(counted[0]) if counted else []
         noun = unit_term[0] if unit_term else None
         out.append(Figure(m.start(), m.end(), value, PERSON if noun in _PEOPLE else noun))
     return tuple(out)
-
-
-def _counted(text: str, end: int) -> tuple[str | None, int]:
-    """The noun the figure ending at `end` counts, and where the figure's phrase ends (`end` without one)."""
-    after = _AFTER_FIGURE.match(text, end)
-    if after is None:
-        return None, end
-    words = []
-    for k in (1, 2, 3):
-        if after[k] is None or after[k].lower() in _PHRASE_ENDS:
-            break
-        words.append(k)
-    if not words:  # "400 billion through ...", "20,000 of them": no noun, the figure counts what the text said before
-        return None, end
-    k = next((k for k in words if lexical.PLURAL.fullmatch(after[k])), words[0])
-    return after[k], after.end(k)
 
 
 def _is_day_of_month(text: str, at: int) -> bool:
@@ -242,7 +209,8 @@ def label(text: str, found: SentenceFeatures, common: frozenset[str] = frozenset
     """
     pieces: list[tuple[int, int]] = []
     for fig in found.figures:
-        pieces.append((fig.start, _counted(text, fig.end)[1]))
+        counted = lexical.counted_noun(text, fig.end)
+        pieces.append((fig.start, counted[1] if counted else fig.end))
     for a, b in found.names:
         terms = set(lexical.terms(text[a:b]))
         if terms and not terms <= common and not any(a < e and s < b for s, e in pieces):

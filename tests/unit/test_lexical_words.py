@@ -1,4 +1,5 @@
-"""The faster word splitter gives exactly the words of the previous one (BM25, coverage and names depend on them)."""
+"""The word-level readers: the word splitter gives exactly the words of the previous one (BM25, coverage and
+names depend on them); figures are read as values and as counts of a noun."""
 
 from __future__ import annotations
 
@@ -102,3 +103,21 @@ def test_a_figure_is_read_as_its_value_however_written() -> None:
         assert lexical.number_value(written) == value, written
     for no_figure in ("people", "7.2.6", ""):
         assert lexical.number_value(no_figure) is None, no_figure
+
+
+def test_a_figure_counts_the_first_plural_after_it() -> None:
+    for text, counted in [
+        ("Russia lost more than a thousand Russian tanks.", "tanks"),
+        ("There were 7 missile strikes on Kharkiv.", "strikes"),  # strikes, not missiles
+        ("More than 6,000 Mariupol residents were transported.", "residents"),
+        ("We have lost 137 of our heroes today.", "heroes"),
+        ("Our convoy with 100 tons of aid.", "tons"),
+        ("He has 1 tank left.", "tank"),  # no plural: the first word
+    ]:
+        figure = re.search(r"\d[\d,]*|a thousand", text)
+        assert figure is not None
+        found = lexical.counted_noun(text, figure.end())
+        assert found is not None and found[0] == counted and text[: found[1]].endswith(counted), text
+    for text in ("20,000 of them managed to leave.", "Up to UAH 400 billion through bonds.", "It was 5."):
+        figure = re.search(r"\d[\d,]*(?: billion)?", text)
+        assert figure is not None and lexical.counted_noun(text, figure.end()) is None, text
