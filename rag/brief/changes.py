@@ -22,15 +22,24 @@ MAX_RATIO = 4.0
 # are different counts even when they count the same noun.
 _PERIOD = re.compile(
     r"(?i)\b(?:per|a|each|every|in\s+one|in\s+a\s+single)\s+(?:day|hour|week)|\bpast\s+\d+\s+hours"
-    r"|\bduring\s+the\s+day|\btoday\b"
+    r"|\bduring\s+the\s+day|(?<!as of )\btoday\b"
 )
-_TOTAL = re.compile(r"(?i)\bin\s+total\b|\balready\b|\bso\s+far\b|\baltogether\b|\bsince\s+the\s+(?:beginning|start)")
+_TOTAL = re.compile(
+    r"(?i)\b(?:in|a)\s+total\b|\balready\b|\bso\s+far\b|\baltogether\b|\bsince\s+the\s+(?:beginning|start)"
+    r"|\bas\s+of\b"  # "as of this morning, 103 children", "as of today": where a count stands
+)
+# A count in the perfect or the present states where things stand ("Russia has massed 100,000
+# troops", "12 million people have been forced to flee", "there are 100,000"); in the simple past
+# with no other mark it counts one occasion ("269 servicemen were awarded state awards").
+_STATE = re.compile(r"(?i)\b(?:has|have|had|is|are|remain|remains)\b")
 
 
 def _kind(text: str) -> str | None:
     """What kind of count a sentence's figure is, when it says: "period", "total" or None."""
     period, total = bool(_PERIOD.search(text)), bool(_TOTAL.search(text))
-    return None if period == total else "period" if period else "total"
+    if period == total:
+        return "total" if not period and _STATE.search(text) else None
+    return "period" if period else "total"
 
 
 def one_count(old: Figure, old_text: str, new: Figure, new_text: str) -> bool:
@@ -44,8 +53,20 @@ def one_count(old: Figure, old_text: str, new: Figure, new_text: str) -> bool:
 
 
 def same_count(old: Figure, old_text: str, new: Figure, new_text: str) -> bool:
-    """True when two figures can be two values of one count: `one_count`, with another value."""
-    return old.value != new.value and one_count(old, old_text, new, new_text)
+    """True when the newer figure can be where the older one's count went.
+
+    That is `one_count`, with another value, and both saying the same kind of count: two totals
+    (or states: "have been killed"), or two counts of a period ("today", "during the day").
+    Two occasions counted in the simple past ("269 servicemen were awarded", later "165 ... were
+    awarded") are not a figure that changed: "269 → 165" would read as a fall.
+    """
+    kind = _kind(old_text)
+    return (
+        old.value != new.value
+        and kind is not None
+        and kind == _kind(new_text)
+        and one_count(old, old_text, new, new_text)
+    )
 
 
 def counts_alike(a_text: str, a: SentenceFeatures, b_text: str, b: SentenceFeatures) -> bool:

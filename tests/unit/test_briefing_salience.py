@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from rag.brief.changes import counts_alike
+from rag.brief.changes import counts_alike, same_count
 from rag.brief.features import features
 from rag.brief.relevance import topic_relevance, topic_words
 from rag.brief.salience import Weights, salience
@@ -108,3 +108,20 @@ def test_counts_of_one_thing_per_day_are_one_count_and_a_total_is_another():
     assert not one("Almost 4,000 Mariupol residents arrived in one day.", "In total, 9,000 people have been rescued.")
     assert not one(daily, "12 tanks were destroyed today.")  # another noun
     assert not one(daily, "Officials organized 80 humanitarian corridors today.")  # too far apart to be one count
+
+
+def test_a_change_is_shown_between_two_totals_or_two_days_never_between_two_occasions():
+    def changed(a: str, b: str) -> bool:
+        return any(same_count(f, a, g, b) for f in features(a).figures for g in features(b).figures)
+
+    assert changed(
+        "As of this morning, 103 children have been killed.", "As of today, 143 children are known to have died."
+    )
+    assert changed("In total, about 35,000 people were rescued.", "A total of 37,606 people were rescued.")
+    assert changed(
+        "Officials have organized 12 humanitarian corridors today.", "During the day 8 humanitarian corridors worked."
+    )
+    # two award ceremonies, two evacuations reported in the simple past: occasions, not one count moving
+    assert not changed("269 servicemen were awarded state awards.", "165 servicemen were awarded state awards.")
+    assert not changed("More than 9,000 people were evacuated from Mariupol.", "26,477 residents were evacuated.")
+    assert not changed("As of today, 143 children have died.", "Today 38 children died.")  # a total and a day
