@@ -22,11 +22,11 @@ from . import chunking, embedding, lexical, store
 from .bm25 import Postings
 from .chunking import Span
 from .config import Settings
-from .dates import EVENTS_VERSION, find_time_expressions, parse_date
+from .dates import find_time_expressions, parse_date
 from .documents import Document
 from .errors import IndexCorruptError, IndexNotFoundError, SourceError
 from .progress import EMBEDDING, READING, WRITING, BuildProgress
-from .sources import READING_VERSION, read_files, settled_sources
+from .sources import read_files, settled_sources
 from .store.freshness import sha256_cached
 
 # Compaction: merge every segment into one when a build would leave more segments than this,
@@ -162,7 +162,7 @@ def build(
             old is not None
             and not force
             and old.settings.index_key() == settings.index_key()
-            and store.units_current(old.manifest)
+            and store.rules_current(old.manifest, "units_version")
         )
         # each live article's sha256: reading it parses the article's line, so it is done once here
         hashes = {row: old.documents[row].sha256 for row in old.doc_rows.values()} if old else {}
@@ -199,8 +199,8 @@ def build(
             if (
                 old is not None
                 and compatible
-                and store.terms_current(old.manifest)
-                and store.events_current(old.manifest)
+                and store.rules_current(old.manifest, "terms_version")
+                and store.rules_current(old.manifest, "events_version")
                 and _can_append(old, documents, fresh)
             ):
                 how = "appended" if fresh or _masked_rows(old, documents, fresh) else "unchanged"
@@ -245,7 +245,7 @@ def _previous_rows(
     rows: dict[str, Any] = {doc_id: row for doc_id, row in old_sources.items() if "skipped" in row}
     if old is not None:
         rows.update({doc_id: {"sha256": hashes[r]} for doc_id, r in old.doc_rows.items()})
-        if not store.reading_current(old.manifest):
+        if not store.rules_current(old.manifest, "reading_version"):
             for doc_id, r in old.doc_rows.items():
                 rows[doc_id]["reading"] = old.documents[r].reading()
     return rows
@@ -451,10 +451,7 @@ def _manifest(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "model": {"name": settings.model_name, "dimension": int(segments[0]["dimension"])},
         "settings": settings.to_dict(),
-        "terms_version": lexical.TERMS_VERSION,
-        "reading_version": READING_VERSION,
-        "units_version": chunking.UNITS_VERSION,
-        "events_version": EVENTS_VERSION,
+        **{key: rule.version for key, rule in store.RULE_VERSIONS.items()},
         "segments": [{k: v for k, v in s.items() if k != "embedded"} for s in segments],
         "removed": removed,
         "counts": {**counts, "segments": len(segments)},

@@ -4,7 +4,7 @@ A build (`rag.build`) writes new segment folders, then swaps `manifest.json` wit
 rename: a build killed at any point leaves the previous manifest, and its segments, in place.
 """
 
-from .freshness import events_current, reading_current, stale_reason, terms_current, units_current
+from .freshness import RULE_VERSIONS, rules_current, stale_reason
 from .layout import FORMAT_VERSION, MANIFEST, IndexLayout
 from .reader import NO_DAY, IndexData, Segment, load, read_manifest
 from .search import SEARCH_THREADS, make_faiss
@@ -14,21 +14,19 @@ __all__ = [
     "FORMAT_VERSION",
     "MANIFEST",
     "NO_DAY",
+    "RULE_VERSIONS",
     "SEARCH_THREADS",
     "IndexData",
     "IndexLayout",
     "Segment",
     "SegmentContent",
     "build_lock",
-    "events_current",
     "load",
     "make_faiss",
     "read_manifest",
-    "reading_current",
     "remove_leftovers",
+    "rules_current",
     "stale_reason",
-    "terms_current",
-    "units_current",
     "write_errors",
     "write_manifest",
     "write_segment",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,30 @@ from ..documents import SourceFile, list_sources, sha256_file
 from ..errors import SourceError
 from ..lexical import TERMS_VERSION
 from ..sources import READING_VERSION
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """Today's version of rules whose output an index stores, and what a manifest without it counts as."""
+
+    version: int
+    missing: int | None  # the version of an index written before the manifest recorded it (None: stale)
+    changed: str  # why an index made under another version is stale
+
+
+# Manifest key -> the rules it records (in the manifest's order). Bump a version whenever its rules
+# change: an index made under another is stale, and `rag.build` redoes what those rules made
+# (when there are sources to read).
+RULE_VERSIONS: Mapping[str, RuleVersion] = {
+    # the terms of its BM25 postings: the postings are made again
+    "terms_version": RuleVersion(TERMS_VERSION, None, "the word rules changed (rag.lexical.TERMS_VERSION)"),
+    # its articles' dates and headers: read again
+    "reading_version": RuleVersion(READING_VERSION, 1, "the reading rules changed (rag.sources.READING_VERSION)"),
+    # its sentences: cut and embedded again
+    "units_version": RuleVersion(UNITS_VERSION, 1, "the sentence rules changed (rag.chunking.UNITS_VERSION)"),
+    # its sentences' event dates: resolved again, the vectors reused
+    "events_version": RuleVersion(EVENTS_VERSION, 1, "the date rules changed (rag.dates.EVENTS_VERSION)"),
+}
 
 # sha256 of each source file by path, with the (size, mtime, ctime, inode) it had when hashed.
 _verified: dict[str, tuple[tuple[int, int, int, int], str]] = {}
@@ -37,18 +63,9 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
             # the folder is there but its articles are gone: do not quote deleted files
             return "every source file was removed"
         return None  # no source folder to compare with: the index is all there is
-    if not units_current(manifest):
-        # its sentences were cut by older rules: cut and embedded again when there are sources to read
-        return "the sentence rules changed (rag.chunking.UNITS_VERSION)"
-    if not terms_current(manifest):
-        # its BM25 postings hold the terms of older word rules: rebuilt when there are sources to read
-        return "the word rules changed (rag.lexical.TERMS_VERSION)"
-    if not events_current(manifest):
-        # its sentences' event dates were resolved by older rules: resolved again, vectors reused
-        return "the date rules changed (rag.dates.EVENTS_VERSION)"
-    if not reading_current(manifest):
-        # its articles' dates and headers were read by older rules: read again when there are sources
-        return "the reading rules changed (rag.sources.READING_VERSION)"
+    for key, rule in RULE_VERSIONS.items():
+        if not rules_current(manifest, key):
+            return rule.changed
     names = {s.doc_id for s in listed}
     if names != set(known):
         added = sorted(names - set(known))
@@ -60,24 +77,10 @@ def stale_reason(manifest: dict[str, Any], sources: str | os.PathLike[str], sett
     return None
 
 
-def terms_current(manifest: dict[str, Any]) -> bool:
-    """True when the index's BM25 postings were made by today's word rules (`rag.lexical.TERMS_VERSION`)."""
-    return manifest.get("terms_version") == TERMS_VERSION
-
-
-def units_current(manifest: dict[str, Any]) -> bool:
-    """True when the index's sentences were cut by today's rules (`rag.chunking.UNITS_VERSION`; 1 before it)."""
-    return manifest.get("units_version", 1) == UNITS_VERSION
-
-
-def events_current(manifest: dict[str, Any]) -> bool:
-    """True when the index's event dates were resolved by today's rules (`rag.dates.EVENTS_VERSION`; 1 before it)."""
-    return manifest.get("events_version", 1) == EVENTS_VERSION
-
-
-def reading_current(manifest: dict[str, Any]) -> bool:
-    """True when the index's articles were read by today's reading rules (`rag.sources.READING_VERSION`; 1 before it)."""
-    return manifest.get("reading_version", 1) == READING_VERSION
+def rules_current(manifest: dict[str, Any], key: str) -> bool:
+    """True when what the manifest records under `key` (see `RULE_VERSIONS`) was made by today's rules."""
+    rule = RULE_VERSIONS[key]
+    return manifest.get(key, rule.missing) == rule.version
 
 
 def sha256_cached(src: SourceFile) -> str:

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,11 @@ def _vocabulary(index_dir: Path) -> set[str]:
     return {t for p in index_dir.glob("seg-*/terms/vocab.json") for t in json.loads(p.read_text())}
 
 
+def _older(old_rules: pytest.MonkeyPatch, key: str, version: int) -> None:
+    """Build as under rules of another version: the manifest records `version` under `key`."""
+    old_rules.setitem(store.RULE_VERSIONS, key, replace(store.RULE_VERSIONS[key], version=version))
+
+
 def test_an_index_made_under_older_word_rules_is_rewritten_without_embedding_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -142,7 +148,7 @@ def test_an_index_made_under_older_word_rules_is_rewritten_without_embedding_aga
     index_dir = tmp_path / "index"
     with monkeypatch.context() as old_rules:  # version 1: "US" was the pronoun "us"
         old_rules.setattr(lexical, "_LOOKALIKES", lexical.STOPWORDS)
-        old_rules.setattr(lexical, "TERMS_VERSION", 1)
+        _older(old_rules, "terms_version", 1)
         rag.build_index(sources, index_dir)
     assert "US" not in _vocabulary(index_dir) and "us" in _vocabulary(index_dir)  # "US President Joe Biden"
     manifest = json.loads((index_dir / "manifest.json").read_text())
@@ -177,7 +183,7 @@ def test_an_index_cut_under_older_sentence_rules_is_cut_and_embedded_again(
     index_dir = tmp_path / "index"
     with monkeypatch.context() as old_rules:
         old_rules.setattr(chunking, "sentence_units", _cut_by_paragraph)
-        old_rules.setattr(chunking, "UNITS_VERSION", 0)
+        _older(old_rules, "units_version", 0)
         rag.build_index(sources, index_dir)
     old_units = len(rag.load_index(index_dir)._data.units)
     manifest = json.loads((index_dir / "manifest.json").read_text())
@@ -208,7 +214,7 @@ def test_an_index_dated_under_older_date_rules_resolves_again_without_embedding(
     index_dir = tmp_path / "index"
     with monkeypatch.context() as old_rules:  # rules that resolved nothing
         old_rules.setattr(build, "find_time_expressions", lambda text, reference: [])
-        old_rules.setattr(build, "EVENTS_VERSION", 0)
+        _older(old_rules, "events_version", 0)
         rag.build_index(sources, index_dir)
     assert len(rag.load_index(index_dir)._data.events) == 0
     manifest = json.loads((index_dir / "manifest.json").read_text())
@@ -234,7 +240,7 @@ def test_an_index_made_under_older_reading_rules_reads_its_files_again(
     index_dir = tmp_path / "index"
     with monkeypatch.context() as old_rules:  # version 1: a file's name did not date it
         old_rules.setattr(text_files, "_NAME_DAY", re.compile("(?!)"))
-        old_rules.setattr(build, "READING_VERSION", 1)
+        _older(old_rules, "reading_version", 1)
         rag.build_index(sources, index_dir)
     assert rag.load_index(index_dir).document("2022-01-11-later.txt").date is None
     manifest = json.loads((index_dir / "manifest.json").read_text())
