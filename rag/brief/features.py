@@ -17,11 +17,12 @@ from .. import lexical
 _NUMBER_WORD = "|".join(sorted({"a", "an", *lexical.NUMBER_UNITS, *lexical.NUMBER_SCALES}, key=len, reverse=True))
 # "$ 33 billion", "1,000", "6.5", "156", "20%"; or words that carry a scale: "one hundred thousand", "a hundred".
 _FIGURE = re.compile(
-    rf"""(?:[$€£]\s?)?(?<![\w-])\d+(?:[.,]\d+)*(?:\s?(?:%|percent\b|(?:thousand|million|billion)\b))?
+    rf"""(?:[$€£]\s?)?(?<![\w-])\d+(?:[.,]\d+)*(?!\w)(?:\s?(?:%|percent\b|(?:thousand|million|billion)\b))?
       |\b(?:(?:{_NUMBER_WORD})[\s-]+)*(?:hundred|thousand|million|billion)\b""",
     re.VERBOSE | re.IGNORECASE,
 )
-# A bare year ("in 2014") or an ordinal-looking count of days is a date, not a figure of the news.
+# A bare year ("in 2014") or an ordinal-looking count of days is a date, not a figure of the news
+# (nor is an ordinal, "the 200th downed aircraft": the digits must end their word).
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # A capitalised word that is not the sentence's first word, with "of"/"the" between capitalised words:
 # "Prime Minister of the United Kingdom Boris Johnson", "UN Security Council", "Lend-Lease Act".

@@ -45,3 +45,12 @@ def test_a_section_or_version_number_is_not_read_as_a_figure() -> None:
 
     found = features("Under section 7.2.6 and rule 1.1.1, the 68.75.78 office counted 1,200 people and 6.5 tonnes.")
     assert sorted(f.value for f in found.figures) == [6.5, 1200.0]
+
+
+def test_an_ordinal_is_not_read_as_a_figure() -> None:
+    from rag.brief.features import features, label
+
+    text = "Today we can report on the 200th downed Russian military aircraft, and 12 more helicopters."
+    found = features(text)
+    assert [(f.value, text[f.start : f.end]) for f in found.figures] == [(12.0, "12")]
+    assert "200" not in label(text, found) and "12 more helicopters" in label(text, found)
