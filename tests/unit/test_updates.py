@@ -158,6 +158,15 @@ def test_an_estimate_or_a_question_is_never_an_update():
     }
 
 
+def test_a_form_of_address_is_never_an_update():
+    question = "Who is the defence minister?"
+    quote = "Defence Minister Oleksii Reznikov met his counterparts in Brussels."
+    for address in ("Dear Minister of Foreign Affairs, Minister of Defense!", "Mr. Prime Minister!"):
+        assert _updates(question, quote, "Oleksii Reznikov", {"c.txt": address}) == {}
+    said = "Defence Minister Lloyd Austin met them."  # a statement about a person still is one
+    assert _updates(question, quote, "Oleksii Reznikov", {"c.txt": said}) == {"c.txt": "earlier"}
+
+
 def test_a_name_that_adds_to_the_quote_is_the_same_answer_another_name_is_not():
     question = "Who attacked the station?"
     quote = "Russian troops attacked the station."
