@@ -93,9 +93,13 @@ _PHRASES: dict[str, re.Pattern[str]] = {
 
 
 _ORGANISATION = re.compile(
-    r"\b(?:Council|Organi[sz]ation|Committee|Ministry|House|Agency|Office|Department|Union|Party|Assembly|Parliament|Congress|Bank|Fund|Court|Commission|Alliance|Forces|Army|Navy)\b"
+    r"\b(?:Council|Organi[sz]ation|Committee|Ministry|Ministers|Cabinet|Government|Service|Treasury|House|Agency|Office"
+    r"|Department|Union|Party|Assembly|Parliament|Congress|Bank|Fund|Court|Commission|Alliance|Forces|Army|Navy)\b"
 )
 _AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?$")
+# A form of address, the opening of a speech or letter: "Mr. Prime Minister!", "Dear members of parliament!",
+# "Dear Mr. Speaker, members of the Knesset."
+_ADDRESS = re.compile(r"\s*(?:Dear\b|(?:Mr|Mrs|Ms|Madam|Mister)\b\.?(?:\s+[A-Z][\w’'-]*)*\s*!)")
 
 
 # The thing a question counts or whose holder it asks for: "how many [Russian tanks]", "the
@@ -177,6 +181,11 @@ _WHERE_IT_STANDS = re.compile(
 )
 
 
+def is_address(sentence: str) -> bool:
+    """True for a form of address ("Mr. Prime Minister!"): it names whom a speech speaks to and answers nothing."""
+    return _ADDRESS.match(sentence) is not None
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
     if _WHERE_IT_STANDS.search(question):
@@ -219,6 +228,8 @@ def phrases(kind: str, sentence: str, question: str, names_only: bool = False) -
             continue  # the "3" of "March 3" (or "3 March", or the 2022 of "March 3, 2022") is a date, not a count
         if kind == PERSON and names_only and not sentence[start].isupper():
             continue
+        if kind == PERSON and names_only and _ORGANISATION.search(sentence, start, end):
+            continue  # "the Cabinet of Ministers" is a body, not who holds a post
         if kind == PERSON and start == 0 and " " not in sentence[start:end].strip():
             continue  # a lone capitalised first word is just the start of the sentence
         yield start, _through_counted(sentence, start, end, counted) if counted else end

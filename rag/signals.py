@@ -270,6 +270,8 @@ def score_candidates(
     out = []
     for at, i in enumerate(ids):
         unit = units[i]
+        if answer_types.is_address(unit.text):
+            continue  # "Dear Minister of Foreign Affairs, Minister of Defense!" answers no question
         same = [j for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].doc_id == unit.doc_id]
         own = terms.unit(i)
         window = own.union(*(terms.unit(j) for j in same))

@@ -107,7 +107,7 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
         return None
     if sentence.rstrip().endswith("?"):
         return None  # a question reports nothing: "Who is ready to guarantee Ukraine's accession to NATO?"
-    if _ADDRESS.match(sentence):
+    if answer_types.is_address(sentence):
         return None  # nor does a form of address: "Dear Minister of Foreign Affairs, Minister of Defense!"
     counted = answer_types.focus(question) if kind == answer_types.NUMBER else None
     if counted is not None and not all(signals.mentions(sentence, w) for w in answer_types.focus_modifiers(question)):
@@ -121,11 +121,6 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
         return None
     figures = [span for span in answer_types.phrases(kind, sentence, question) if _counts(sentence, span, counted)]
     return answer_types.best_of(figures, sentence, question)
-
-
-# A form of address, the opening of a speech or letter: "Mr. Prime Minister!", "Dear members of parliament!",
-# "Dear Mr. Speaker, members of the Knesset."
-_ADDRESS = re.compile(r"\s*(?:Dear\b|(?:Mr|Mrs|Ms|Madam|Mister)\b\.?(?:\s+[A-Z][\w’'-]*)*\s*!)")
 
 
 # A figure counts the noun after it (`lexical.counted_noun`: "2,000 cruise missiles", "145 Ukrainian

@@ -198,3 +198,19 @@ def test_a_quote_lacking_the_asked_for_number_is_joined_by_the_next_sentence_tha
     assert a.found and a.text.startswith("Today the prime minister") and "$6.5 billion" in a.text
     assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]] == "$6.5 billion"
     assert_exact(index, a)
+
+
+def test_a_form_of_address_is_never_the_answer(tmp_path):
+    # a speech opens by naming whom it speaks to: "Dear Minister of Defence!" says nothing about who that is
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(
+        "date 2022-03-31 Dear members of parliament!\n\nMr. Prime Minister!\n\nDear Minister of Defence!\n\n"
+        "Today our defence minister, Oleksii Reznikov, signed the contract for new air defence systems.\n"
+        "The systems will arrive next month.\n",
+        encoding="utf-8",
+    )
+    index = rag.build_index(tmp_path / "docs", tmp_path / "index")
+    a = index.answer("Who is the minister of defence?")
+    assert a.found and "Oleksii Reznikov" in a.text and "Dear" not in a.text
+    assert all(not c.text.startswith(("Dear", "Mr.")) for c in a.updates)
+    assert_exact(index, a)

@@ -15,6 +15,7 @@ from rag.answer_types import (
     category_noun,
     focus,
     focus_modifiers,
+    is_address,
     phrases,
     question_kind,
 )
@@ -174,3 +175,28 @@ def test_the_words_before_the_counted_noun_narrow_it_names_do_not():
     assert focus_modifiers("How many educational facilities have been destroyed?") == ("educational",)
     assert focus_modifiers("How many Russian tanks are near the border?") == ()
     assert focus_modifiers("What is the latest count of children killed since the invasion began?") == ()
+
+
+def test_a_body_is_not_who_holds_a_post():
+    question = "Who is the defence minister?"
+    body = "The Cabinet of Ministers simplified procurement for the defence of Ukraine."
+    person = "Defence Minister Oleksii Reznikov met his counterparts."
+    assert list(phrases(PERSON, body, question, names_only=True)) == []
+    assert [person[a:b] for a, b in phrases(PERSON, person, question, names_only=True)] == [
+        "Defence Minister Oleksii Reznikov"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "address"),
+    [
+        ("Dear Minister of Foreign Affairs, Minister of Defense!", True),
+        ("Mr. Prime Minister! Mark!", True),
+        ("Dear Mr. Speaker, members of the Knesset.", True),
+        ("Mr. Biden met Putin on Sunday!", False),  # a statement that opens with a name
+        ("Mr. Biden said the talks will resume.", False),
+        ("Dearborn is a city in Michigan.", False),
+    ],
+)
+def test_a_form_of_address_is_told_from_a_statement(sentence, address):
+    assert is_address(sentence) is address
