@@ -28,10 +28,11 @@ _TOTAL = re.compile(
     r"(?i)\b(?:in|a)\s+total\b|\balready\b|\bso\s+far\b|\baltogether\b|\bsince\s+the\s+(?:beginning|start)"
     r"|\bas\s+of\b"  # "as of this morning, 103 children", "as of today": where a count stands
 )
-# A count in the perfect or the present states where things stand ("Russia has massed 100,000
-# troops", "12 million people have been forced to flee", "there are 100,000"); in the simple past
-# with no other mark it counts one occasion ("269 servicemen were awarded state awards").
-_STATE = re.compile(r"(?i)\b(?:has|have|had|is|are|remain|remains)\b")
+# A count in the perfect states where things stand ("Russia has massed 100,000 troops", "12 million
+# people have been forced to flee", "there are 100,000"); in the simple past with no other mark it
+# counts one occasion ("269 servicemen were awarded state awards", "It is known that seven people
+# were killed").
+_STATE = re.compile(r"(?i)\b(?:has|have|had|remain|remains)\b|\bthere\s+(?:are|is|were)\b")
 
 
 def _kind(text: str) -> str | None:

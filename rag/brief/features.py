@@ -14,11 +14,16 @@ from functools import lru_cache
 
 from .. import lexical
 
+# A small count written in words is a figure when it counts a plural ("seven humanitarian corridors");
+# "one of them", "two weeks ago" or "three times" are not figures of the news.
+_SMALL_NUMBER = "|".join(sorted((w for w in lexical.NUMBER_UNITS if w != "one"), key=len, reverse=True))
+_NOT_COUNTED = frozenset(lexical.terms("seconds minutes hours days weeks months years decades times"))
 _NUMBER_WORD = "|".join(sorted({"a", "an", *lexical.NUMBER_UNITS, *lexical.NUMBER_SCALES}, key=len, reverse=True))
 # "$ 33 billion", "1,000", "6.5", "156", "20%"; or words that carry a scale: "one hundred thousand", "a hundred".
 _FIGURE = re.compile(
     rf"""(?:[$€£]\s?)?(?<![\w-])\d+(?:[.,]\d+)*(?!\w)(?:\s?(?:%|percent\b|(?:thousand|million|billion)\b))?
-      |\b(?:(?:{_NUMBER_WORD})[\s-]+)*(?:hundred|thousand|million|billion)\b""",
+      |\b(?:(?:{_NUMBER_WORD})[\s-]+)*(?:hundred|thousand|million|billion)\b
+      |\b(?:{_SMALL_NUMBER})\b""",
     re.VERBOSE | re.IGNORECASE,
 )
 # A bare year ("in 2014") or an ordinal-looking count of days is a date, not a figure of the news
@@ -157,6 +162,12 @@ def _figures(text: str) -> tuple[Figure, ...]:
         counted = lexical.counted_noun(text, m.end())
         unit_term = lexical.terms(counted[0]) if counted else []
         noun = unit_term[0] if unit_term else None
+        if (
+            piece.isalpha()
+            and piece.lower() in lexical.NUMBER_UNITS
+            and (counted is None or not lexical.PLURAL.fullmatch(counted[0]) or noun in _NOT_COUNTED)
+        ):
+            continue
         out.append(Figure(m.start(), m.end(), value, PERSON if noun in _PEOPLE else noun))
     return tuple(out)
 

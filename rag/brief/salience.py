@@ -112,7 +112,15 @@ def salience(
         ids = np.fromiter(chain.from_iterable(f.name_ids for f in found), np.int64, int(lengths.sum()))
         owner = np.repeat(np.arange(n), lengths)
         names = win.per_sentence_top(np.where(is_common, 0.0, idf), ids, owner, TOP_NAMES)
-    figure = np.fromiter((any(g.value >= 10 or g.unit for g in f.figures) for f in found), np.float32, n)
+    # a count of 10 or more, or of a named thing in digits ("5 tanks"); "three regions" is no news by itself
+    figure = np.fromiter(
+        (
+            any(g.value >= 10 or (g.unit and s.text[g.start].isdigit()) for g in f.figures)
+            for s, f in zip(sentences, found)
+        ),
+        np.float32,
+        n,
+    )
     past = np.fromiter((f.past for f in found), np.float32, n)
     rhetoric = np.fromiter((f.rhetorical for f in found), np.float32, n)
     action = np.fromiter((f.action for f in found), np.float32, n)

@@ -90,6 +90,8 @@ def test_a_sentence_naming_other_places_borrows_no_topic_from_its_neighbour():
         ("Germany sends 1,000 anti-tank grenade launchers and 500 Stingers.", [(1000, "launcher"), (500, "stinger")]),
         ("20,000 of them managed to leave Mariupol.", [(20000, None)]),  # a pronoun names nothing to count
         ("Borrowings of up to UAH 400 billion through military bonds.", [(400e9, None)]),
+        ("Today there were seven humanitarian corridors.", [(7, "corridor")]),  # a small count in words
+        ("One of them was hit two weeks ago, three times.", []),  # none counts a thing of the news
     ],
 )
 def test_a_figure_counts_the_first_plural_of_its_noun_phrase(text, counts):
@@ -125,3 +127,7 @@ def test_a_change_is_shown_between_two_totals_or_two_days_never_between_two_occa
     assert not changed("269 servicemen were awarded state awards.", "165 servicemen were awarded state awards.")
     assert not changed("More than 9,000 people were evacuated from Mariupol.", "26,477 residents were evacuated.")
     assert not changed("As of today, 143 children have died.", "Today 38 children died.")  # a total and a day
+    assert not changed("It is known that seven people were killed.", "As of this time, 17 people died.")
+    assert changed(
+        "Today we organized three humanitarian corridors.", "During the day 8 humanitarian corridors worked."
+    )
