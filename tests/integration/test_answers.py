@@ -183,17 +183,22 @@ def test_when_retrieval_finds_nothing_the_answer_is_a_refusal_not_a_crash(seed_i
     assert seed_index.candidates("Where will the talks take place?") == []
 
 
+def _one_article_index(tmp_path, text: str) -> rag.Index:
+    """An index of one article, `a.txt`, holding `text`."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(text, encoding="utf-8")
+    return rag.build_index(tmp_path / "docs", tmp_path / "index")
+
+
 def test_a_quote_lacking_the_asked_for_number_is_joined_by_the_next_sentence_that_has_it(tmp_path):
     # the best sentence echoes the question but holds no amount; the one after it does
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "a.txt").write_text(
+    index = _one_article_index(
+        tmp_path,
         "date 2022-05-05 Ministers from forty countries gathered in the Polish capital this week.\n"
         "Today the prime minister addressed the high-level donors' conference held in Warsaw.\n"
         "In all, $6.5 billion was raised for reconstruction.\n"
         "The next meeting is planned for the autumn.\n",
-        encoding="utf-8",
     )
-    index = rag.build_index(tmp_path / "docs", tmp_path / "index")
     a = index.answer("How much money was raised at the donors' conference held in Warsaw?")
     assert a.found and a.text.startswith("Today the prime minister") and "$6.5 billion" in a.text
     assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]] == "$6.5 billion"
@@ -202,14 +207,12 @@ def test_a_quote_lacking_the_asked_for_number_is_joined_by_the_next_sentence_tha
 
 def test_a_form_of_address_is_never_the_answer(tmp_path):
     # a speech opens by naming whom it speaks to: "Dear Minister of Defence!" says nothing about who that is
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "a.txt").write_text(
+    index = _one_article_index(
+        tmp_path,
         "date 2022-03-31 Dear members of parliament!\n\nMr. Prime Minister!\n\nDear Minister of Defence!\n\n"
         "Today our defence minister, Oleksii Reznikov, signed the contract for new air defence systems.\n"
         "The systems will arrive next month.\n",
-        encoding="utf-8",
     )
-    index = rag.build_index(tmp_path / "docs", tmp_path / "index")
     a = index.answer("Who is the minister of defence?")
     assert a.found and "Oleksii Reznikov" in a.text and "Dear" not in a.text
     assert all(not c.text.startswith(("Dear", "Mr.")) for c in a.updates)
