@@ -123,9 +123,11 @@ def choose(
         if not np.isfinite(mmr[best]):
             break
         alike = _alike_counts(best, with_figures, pool, sentences, sal, pool_vectors, options)
-        best = _newest_of_thread(best, pool, sentences, pool_vectors, base, np.isfinite(mmr), alike, options)
+        newest = _newest_of_thread(best, pool, sentences, pool_vectors, base, np.isfinite(mmr), alike, options)
+        if newest != best:  # the thread is quoted at a newer sentence: its own figures say which counts it closes
+            best, alike = newest, _alike_counts(newest, with_figures, pool, sentences, sal, pool_vectors, options)
         taken[best] = True
-        counted[_alike_counts(best, with_figures, pool, sentences, sal, pool_vectors, options)] = True
+        counted[alike] = True
         index = pool[best]
         per_article[sentences[index].doc_id] = per_article.get(sentences[index].doc_id, 0) + 1
         per_day[sentences[index].article_date] = per_day.get(sentences[index].article_date, 0) + 1
