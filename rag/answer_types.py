@@ -98,8 +98,12 @@ _ORGANISATION = re.compile(
 )
 _AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?$")
 # A form of address, the opening of a speech or letter: "Mr. Prime Minister!", "Dear members of parliament!",
+# "Distinguished Members of the Japanese Parliament!", "Ladies and Gentlemen!",
 # "Dear Mr. Speaker, members of the Knesset."
-_ADDRESS = re.compile(r"\s*(?:Dear\b|(?:Mr|Mrs|Ms|Madam|Mister)\b\.?(?:\s+[A-Z][\w’'-]*)*\s*!)")
+_ADDRESS = re.compile(
+    r"\s*(?:Dear\b|Ladies\s+and\s+[Gg]entlemen\s*!|(?:Distinguished|Honou?rable|Esteemed|Respected)\s+(?:(?:Mr|Mrs|Ms)\.)?[^.!?]*!"
+    r"|(?:Mr|Mrs|Ms|Madam|Mister)\b\.?(?:\s+[A-Z][\w’'-]*)*\s*!)"
+)
 
 
 # The thing a question counts or whose holder it asks for: "how many [Russian tanks]", "the
@@ -184,6 +188,40 @@ _WHERE_IT_STANDS = re.compile(
 def is_address(sentence: str) -> bool:
     """True for a form of address ("Mr. Prime Minister!"): it names whom a speech speaks to and answers nothing."""
     return _ADDRESS.match(sentence) is not None
+
+
+# "<post> of <Name>": the prime minister of Ukraine, the mayor of Melitopol, the capital of France.
+# A post, not any head noun: "the areal of the La Tène culture" or "an analysis of the DNA" do
+# not exclude each other's namesakes the way two countries' prime ministers do.
+_POSTS = (
+    r"president|minister|chancellor|secretary|ambassador|governor|mayor|king|queen|emperor|empress"
+    r"|prince|princess|duke|duchess|bishop|archbishop|chairman|chairwoman|chief|commander|head|leader|capital"
+)
+_POST_OF = re.compile(rf"\b(?i:({_POSTS})\s+of\s+(?:the\s+)?)([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+# In a question the post follows an article: "who is the mayor of Kyiv", not "the leader of X's mayor".
+_ASKED_POST_OF = re.compile(rf"\b(?i:the|a|an)\s+(?:[\w’'-]+\s+)?{_POST_OF.pattern}")
+
+
+@lru_cache(maxsize=1024)  # the question's own are read once per candidate sentence
+def _posts_of(text: str, asked: bool = False) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(post, the name's words) of each "<post> of <Name>" of `text` (`asked`: after an article, as a question names one)."""
+    pattern = _ASKED_POST_OF if asked else _POST_OF
+    return tuple((m.group(1).lower(), tuple(words(m.group(2)))) for m in pattern.finditer(text))
+
+
+def names_another(question: str, sentence: str) -> bool:
+    """True when `sentence` names the asked post of another place or body, and never of the asked one.
+
+    "Prime Minister of Canada Trudeau" does not say who is the prime minister of Ukraine. A name
+    may run on into the holder's ("Prime Minister of Ukraine Denys Shmyhal") or a question may
+    name more ("the President of the European Commission" for "… of the European"): one must
+    begin the other.
+    """
+    for post, name in _posts_of(question, asked=True):
+        said = [n for p, n in _posts_of(sentence) if p == post]
+        if said and not any(n[: len(name)] == name[: len(n)] for n in said):
+            return True
+    return False
 
 
 def question_kind(question: str) -> str | None:

@@ -272,6 +272,8 @@ def score_candidates(
         unit = units[i]
         if answer_types.is_address(unit.text):
             continue  # "Dear Minister of Foreign Affairs, Minister of Defense!" answers no question
+        if answer_types.names_another(question, unit.text):
+            continue  # "Prime Minister of Canada Trudeau" is not the prime minister of Ukraine
         same = [j for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].doc_id == unit.doc_id]
         own = terms.unit(i)
         window = own.union(*(terms.unit(j) for j in same))

@@ -217,3 +217,20 @@ def test_a_form_of_address_is_never_the_answer(tmp_path):
     assert a.found and "Oleksii Reznikov" in a.text and "Dear" not in a.text
     assert all(not c.text.startswith(("Dear", "Mr.")) for c in a.updates)
     assert_exact(index, a)
+
+
+def test_the_holder_of_the_same_post_elsewhere_is_not_the_answer(tmp_path):
+    # the speech names other countries' prime ministers by their posts; only one names Ukraine's
+    index = _one_article_index(
+        tmp_path,
+        "date 2022-03-28 Distinguished Mr. Prime Minister!\n\n"
+        "Today I spoke with Prime Minister of the United Kingdom Boris Johnson and Prime Minister of Canada "
+        "Justin Trudeau about the defence of Ukraine.\n"
+        "The reconstruction programme will be presented by Prime Minister of Ukraine Denys Shmyhal.\n"
+        "The programme covers housing for displaced families.\n",
+    )
+    a = index.answer("Who is the prime minister of Ukraine?")
+    assert a.found and "Denys Shmyhal" in a.text and "Johnson" not in a.text
+    assert not a.text.startswith("Distinguished")
+    assert all("Johnson" not in c.text for c in a.updates)
+    assert_exact(index, a)

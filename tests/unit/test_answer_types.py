@@ -16,6 +16,7 @@ from rag.answer_types import (
     focus,
     focus_modifiers,
     is_address,
+    names_another,
     phrases,
     question_kind,
 )
@@ -193,6 +194,10 @@ def test_a_body_is_not_who_holds_a_post():
         ("Dear Minister of Foreign Affairs, Minister of Defense!", True),
         ("Mr. Prime Minister! Mark!", True),
         ("Dear Mr. Speaker, members of the Knesset.", True),
+        ("Distinguished Mr. Prime Minister!", True),
+        ("Distinguished Members of the Japanese Parliament!", True),
+        ("Ladies and Gentlemen!", True),
+        ("Distinguished guests were seated at 10.", False),
         ("Mr. Biden met Putin on Sunday!", False),  # a statement that opens with a name
         ("Mr. Biden said the talks will resume.", False),
         ("Dearborn is a city in Michigan.", False),
@@ -200,3 +205,29 @@ def test_a_body_is_not_who_holds_a_post():
 )
 def test_a_form_of_address_is_told_from_a_statement(sentence, address):
     assert is_address(sentence) is address
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "another"),
+    [
+        ("Who is the prime minister of Ukraine?", "Prime Minister of Canada Justin Trudeau arrived.", True),
+        ("Who is the prime minister of Ukraine?", "I met Prime Minister of the United Kingdom Boris Johnson.", True),
+        (
+            "Who is the prime minister of Ukraine?",
+            "Prime Minister of Ukraine Denys Shmyhal and Prime Minister of Poland spoke.",
+            False,
+        ),
+        ("Who is the prime minister of Ukraine?", "Prime Minister Denys Shmyhal will explain the details.", False),
+        ("Who is the prime minister of Ukraine?", "The minister of finance spoke.", False),  # no name after "of"
+        (
+            "What was the capital of India until 1911?",
+            "Calcutta was the capital of India during the British Raj.",
+            False,
+        ),
+        ("What was the capital of India until 1911?", "Berlin became the capital of Germany.", True),
+        ("Who became the President of the European Commission?", "She is President of the European Council.", True),
+        ("Which countries does Moscow want kept out of NATO?", "Russia wants Ukraine out of NATO.", False),  # no post
+    ],
+)
+def test_the_same_post_of_another_name_is_told(question, sentence, another):
+    assert names_another(question, sentence) is another
