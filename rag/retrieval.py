@@ -9,7 +9,9 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,19 +30,35 @@ class Retrieved:
     bm25: dict[int, float]  # unit id -> raw BM25 score (units BM25 found)
     similarity: dict[int, float]  # unit id -> cosine with the question, for candidates and their neighbours
     rrf_k: int
+    ids: tuple[
+        int, ...
+    ] = ()  # the candidates (the keys of `ranks`) in the index's canonical order (`Retriever.tie_key`)
 
     def fused(self, unit: int) -> float:
         """The fused rank score of a candidate, scaled so that rank 1 in both retrievers is 1."""
         return self.ranks[unit] * (self.rrf_k + 1) / 2
 
-    @property
-    def ids(self) -> list[int]:
-        """Candidate unit ids, ascending."""
-        return sorted(self.ranks)
-
 
 # Mean sentence vectors of the most recently asked-about articles kept (384 floats each).
 ARTICLE_CACHE = 4_096
+# Two scores closer than this are a tie. Copies of one sentence score alike, and which of them is
+# found must not depend on where each sits in the index: an update appends an article after all
+# the others, a rebuild puts it in its place, and the same sentence embedded in another batch
+# differs by ~1e-7 per dimension. Ties are put in the canonical order of `Retriever.tie_key`.
+TIE = 1e-5
+
+
+def tie_broken(scores: Sequence[float], keys: Sequence[Any]) -> list[int]:
+    """Positions of `scores`, best first, each run of near-equal scores (within `TIE` of the next) in `keys` order."""
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    out: list[int] = []
+    run: list[int] = []
+    for i in order:
+        if run and scores[run[-1]] - scores[i] > TIE:
+            out += sorted(run, key=keys.__getitem__)
+            run = []
+        run.append(i)
+    return out + sorted(run, key=keys.__getitem__)
 
 
 class Retriever:
@@ -51,6 +69,8 @@ class Retriever:
         self._starts = np.array([seg.start for seg in data.segments], dtype=np.int64)
         self._bm25 = data.bm25
         self._n = len(data.units)
+        self._units = data.units
+        self._doc_day = data.doc_day
         self._live = data.unit_live
         # a document's units are one run of ascending rows: its row's first unit is found by bisection
         self._doc_rows = data.units.doc_rows
@@ -80,31 +100,49 @@ class Retriever:
         bm25_scores: dict[int, float] = {}
         ids, scores = self._bm25.scores(qterms, visible)
         if len(ids):
-            # partition first: sorting every unit that holds a common word costs more than the rest
-            top = np.argpartition(-scores, c - 1)[:c] if c < len(scores) else np.arange(len(scores))
-            top = top[np.lexsort((ids[top], -scores[top]))]
-            for rank, j in enumerate(top):
-                if scores[j] <= 0:
-                    break
-                i = int(ids[j])
-                bm25_scores[i] = float(scores[j])
+            # partition first: sorting every unit that holds a common word costs more than the rest;
+            # then every unit tied with the last one kept, for the canonical order to choose among them
+            if c < len(scores):
+                last = scores[np.argpartition(-scores, c - 1)[c - 1]]
+                top = np.flatnonzero(scores >= last - TIE)
+            else:
+                top = np.arange(len(scores))
+            top = top[scores[top] > 0]
+            found_ids = [int(ids[j]) for j in top]
+            kept = tie_broken(scores[top].tolist(), [self.tie_key(i) for i in found_ids])[:c]
+            for rank, j in enumerate(kept):
+                i = found_ids[j]
+                bm25_scores[i] = float(scores[top[j]])
                 ranks[i] = ranks.get(i, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
         # neighbours give context to a sentence (its pronouns, its attribution)
         neighbours = {j for i in ranks for j in (i - 1, i + 1) if 0 <= j < self._n}
         all_ids = sorted(set(ranks) | neighbours)
         similarity = dict(zip(all_ids, (self.vectors(all_ids) @ qvec[0]).tolist()))
-        return Retrieved(qvec[0], tuple(qterms), ranks, bm25_scores, similarity, settings.rrf_k)
+        in_order = tuple(sorted(ranks, key=self.tie_key))
+        return Retrieved(qvec[0], tuple(qterms), ranks, bm25_scores, similarity, settings.rrf_k, in_order)
 
     def _dense(self, qvec: np.ndarray, c: int, visible: np.ndarray, min_cosine: float = -1.0) -> list[int]:
         """The ids of the `c` visible units closest to `qvec` (and at least `min_cosine` close), best first."""
-        found: list[tuple[float, int]] = []
+        sims_found: list[float] = []
+        found: list[int] = []
         for seg in self._segments:
             mask = visible[seg.start : seg.start + seg.size]
-            sims, ids = store.search.search(seg.faiss_index, qvec, c, mask)
-            found.extend((float(s), seg.start + int(i)) for s, i in zip(sims, ids) if s >= min_cosine)
-        if len(self._segments) > 1:
-            found.sort(key=lambda pair: -pair[0])
-        return [i for _, i in found[:c]]
+            k = c
+            while True:  # on until the last one found is no longer tied with the c-th
+                sims, ids = store.search.search(seg.faiss_index, qvec, k, mask)
+                if len(sims) < k or sims[-1] < sims[c - 1] - TIE:
+                    break
+                k *= 2
+            kept = sims >= min_cosine
+            sims_found += sims[kept].tolist()
+            found += (seg.start + ids[kept]).tolist()
+        order = tie_broken(sims_found, [self.tie_key(i) for i in found])
+        return [found[j] for j in order[:c]]
+
+    def tie_key(self, unit: int) -> tuple[int, str, int]:
+        """The canonical order of units that score alike: the newest article first, then by document id and place."""
+        day = int(self._doc_day[self._units.doc_rows[unit]])
+        return (-day, self._units.doc_id(unit), int(self._units.starts[unit]))
 
     def similar(self, unit: int, k: int, min_cosine: float, visible: np.ndarray | None = None) -> list[int]:
         """Up to `k` other units whose vector is within `min_cosine` of unit `unit`'s (visible ones only)."""

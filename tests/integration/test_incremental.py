@@ -122,6 +122,35 @@ def test_same_answers_as_a_full_rebuild(edited: dict) -> None:
         assert answer_key(after.answer(q)) == answer_key(full.answer(q)), q
 
 
+def test_copies_beyond_the_candidate_slots_are_found_as_in_a_full_rebuild(tmp_path: Path) -> None:
+    # twelve articles repeat one sentence, more copies than the 4 slots; an update appends a newer
+    # copy after them all, a rebuild puts it first (its id sorts first): ties must not go by place
+    settings = rag.Settings(candidates=4)
+    src = tmp_path / "articles"
+    src.mkdir()
+
+    def write(name: str, day: str, n: int) -> None:
+        (src / name).write_text(
+            f"date {day} Talks on the grain corridor resumed today.\n"
+            "The ministry said the next round would be held in Istanbul.\n"
+            f"Rain is expected in region {n} tomorrow.\n",
+            encoding="utf-8",
+        )
+
+    for n in range(1, 13):
+        write(f"r{n:02d}.txt", f"2022-03-{n:02d}", n)
+    rag.build_index(src, tmp_path / "index", settings=settings)
+    write("r00.txt", "2022-03-20", 0)
+    after = rag.build_index(src, tmp_path / "index", settings=settings)
+    full = rag.build_index(src, tmp_path / "full", settings=settings, force=True)
+    assert after.report.how == "appended"
+    question = "Where will the next round of talks be held?"
+    updated, rebuilt = after.answer(question), full.answer(question)
+    assert answer_key(updated) == answer_key(rebuilt)
+    assert updated.found and updated.doc_id == "r00.txt"  # the newest copy is quoted
+    assert [c.doc_id for c in updated.also_in] == [c.doc_id for c in rebuilt.also_in]
+
+
 def test_renamed_and_compacted_articles_reuse_their_stored_vectors(tmp_path: Path) -> None:
     """A file renamed keeps its vectors; past `MAX_SEGMENTS` appends one compaction rewrites them all, none embedded again."""
     from rag import build, store

@@ -64,3 +64,14 @@ def test_nothing_visible_finds_nothing_and_no_filter_fills_every_slot(vectors: n
     assert len(sims) == len(ids) == 0
     sims, ids = search.search(faiss_index, query, 40)
     assert len(ids) == 40 and ids[0] == 0 and sims[0] == pytest.approx(1.0, abs=0.02)
+
+
+def test_near_equal_scores_go_in_key_order_and_others_by_score():
+    from rag.retrieval import TIE, tie_broken
+
+    # the three scores within TIE of 0.9 (the same sentence, embedded in other batches) are one run,
+    # in key order whatever their exact scores; 0.7 and 0.5 stay in score order
+    scores = [0.5, 0.9, 0.9 + TIE / 2, 0.7, 0.9 - TIE / 2]
+    keys = ["a", "c", "b", "a", "a"]
+    assert tie_broken(scores, keys) == [4, 2, 1, 3, 0]
+    assert tie_broken([0.2, 0.1], ["b", "a"]) == [0, 1]
