@@ -192,6 +192,18 @@ _LOOKALIKES = STOPWORDS | {"us", "we", "me", "my", "our", "he", "his", "him", "h
 # Stems sharing their first letters are one word for matching: `Ukraine`/`Ukrainian`,
 # `Russia`/`Russian`, which the stemmer keeps apart.
 SAME_WORD_PREFIX = 6
+# Verbs and their nouns that stem apart on their last letter are one word for matching too:
+# invade/invasion ("invad"/"invas"), decide/decision, expand/expansion, defend/defense.
+_OTHER_FORM = {"d": "s", "s": "d"}
+
+
+def other_form(term: str) -> str | None:
+    """The stem of `term`'s other form across the -de/-sion alternation ("invas" for "invad"), or None."""
+    if len(term) < 5 or not term.isalpha() or term.endswith("ss") or term[-1] not in _OTHER_FORM:
+        return None
+    return term[:-1] + _OTHER_FORM[term[-1]]
+
+
 # The version of what `terms` makes of a text, stored in every index manifest: BM25 postings hold
 # its output, so an index built under another version is rebuilt. Bump it whenever `terms` changes.
 TERMS_VERSION = 3

@@ -172,8 +172,9 @@ class Retriever:
         """The live units using `term` (stemmed), a word sharing its first letters, or the corpus word it is a typo of.
 
         The same words the signals count as `term` (`lexical.SAME_WORD_PREFIX`: "Ukraine" holds
-        "Ukrainian"), with typos mapped as `query_terms` maps them. A unit is listed once per such
-        word it holds: callers ask whether any is visible, or the earliest day, not how many.
+        "Ukrainian"; `lexical.other_form`: "invade" holds "invasion"), with typos mapped as
+        `query_terms` maps them. A unit is listed once per such word it holds: callers ask whether
+        any is visible, or the earliest day, not how many.
         """
         return np.concatenate([self._bm25.units_with(w) for w in self._same_words(term)])
 
@@ -204,16 +205,22 @@ class Retriever:
         return mean / norm if norm > 0 else mean
 
     def _same_words(self, term: str) -> list[str]:
-        """`term` (or the corpus word it is a typo of) and the corpus words sharing its first letters."""
+        """`term` (or the corpus word it is a typo of), its other form, and the corpus words sharing their first letters."""
         if self._bm25.df(term) == 0 and not term[0].isdigit():
             term = self.nearest_term(term) or term
-        words = [term]
-        prefix = term[: lexical.SAME_WORD_PREFIX]
-        if len(term) >= lexical.SAME_WORD_PREFIX:
-            vocabulary = self._vocab_list or self._sorted_vocabulary()
-            start = bisect.bisect_left(vocabulary, prefix)
-            words += itertools.takewhile(lambda w: w.startswith(prefix), itertools.islice(vocabulary, start, None))
+        words: list[str] = []
+        other = lexical.other_form(term)
+        for form in (term, other) if other is not None else (term,):
+            words.append(form)
+            if len(form) >= lexical.SAME_WORD_PREFIX:
+                words += self._starting_with(form[: lexical.SAME_WORD_PREFIX])
         return list(dict.fromkeys(words))
+
+    def _starting_with(self, prefix: str) -> list[str]:
+        """The corpus words starting with `prefix`."""
+        vocabulary = self._vocab_list or self._sorted_vocabulary()
+        start = bisect.bisect_left(vocabulary, prefix)
+        return list(itertools.takewhile(lambda w: w.startswith(prefix), itertools.islice(vocabulary, start, None)))
 
     def spelt_alike(self, term: str, edits: int = 2) -> list[str]:
         """The corpus words other than `term` within `edits` edits of it, closest then commonest ("kyiv" for "kiev")."""

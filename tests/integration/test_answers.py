@@ -234,3 +234,25 @@ def test_the_holder_of_the_same_post_elsewhere_is_not_the_answer(tmp_path):
     assert not a.text.startswith("Distinguished")
     assert all("Johnson" not in c.text for c in a.updates)
     assert_exact(index, a)
+
+
+def test_a_question_s_verb_finds_the_article_that_uses_its_noun(tmp_path):
+    # the article with the date says "invasion", never "invade": it must not count as missing the word
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(
+        "date 2022-03-16 The full-scale Russian invasion of Ukraine began on February 24.\n"
+        "Since then, millions have fled their homes.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "docs" / "b.txt").write_text(
+        "date 2022-04-13 Various experts said that Ukraine would not hold for more than a week if Russia invaded.\n"
+        "They were wrong, the president said.\n",
+        encoding="utf-8",
+    )
+    index = rag.build_index(tmp_path / "docs", tmp_path / "index")
+    question = "When did Russia invade Ukraine?"
+    dated = next(c for c in index.candidates(question) if "began on February 24" in index.unit_text(c.unit))
+    assert dated.signals["coverage"] == 1.0 and dated.signals["missing"] == 0.0
+    a = index.answer(question)
+    assert a.found and a.doc_id == "a.txt" and "February 24" in a.text
+    assert_exact(index, a)

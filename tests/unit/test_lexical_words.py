@@ -121,3 +121,12 @@ def test_a_figure_counts_the_first_plural_after_it() -> None:
     for text in ("20,000 of them managed to leave.", "Up to UAH 400 billion through bonds.", "It was 5."):
         figure = re.search(r"\d[\d,]*(?: billion)?", text)
         assert figure is not None and lexical.counted_noun(text, figure.end()) is None, text
+
+
+def test_a_verb_and_its_noun_that_stem_apart_on_one_letter_are_one_word() -> None:
+    # invade/invasion, decide/decision, defend/defense: the stemmer keeps them apart on the last letter
+    for verb, noun in (("invade", "invasion"), ("decided", "decision"), ("expand", "expansion"), ("defend", "defense")):
+        assert lexical.other_form(lexical.stem(verb)) == lexical.stem(noun)
+        assert lexical.other_form(lexical.stem(noun)) == lexical.stem(verb)
+    for word in ("discuss", "process", "bad", "2022"):  # "-ss", short words and numbers have none
+        assert lexical.other_form(lexical.stem(word)) is None
