@@ -100,6 +100,9 @@ _AFTER_IN = re.compile(r"\bin\s+(?:the\s+)?$")
 # A form of address, the opening of a speech or letter: "Mr. Prime Minister!", "Dear members of parliament!",
 # "Distinguished Members of the Japanese Parliament!", "Ladies and Gentlemen!",
 # "Dear Mr. Speaker, members of the Knesset."
+# A vocative is a few capitalised words, "of", "the" or "and" between them: "Members of the Japanese Parliament".
+_VOCATIVE_WORDS = 6
+_VOCATIVE_FILLER = frozenset({"of", "the", "and"})
 _ADDRESS = re.compile(
     r"\s*(?:Dear\b|Ladies\s+and\s+[Gg]entlemen\s*!|(?:Distinguished|Honou?rable|Esteemed|Respected)\s+(?:(?:Mr|Mrs|Ms)\.)?[^.!?]*!"
     r"|(?:Mr|Mrs|Ms|Madam|Mister)\b\.?(?:\s+[A-Z][\w’'-]*)*\s*!)"
@@ -186,8 +189,20 @@ _WHERE_IT_STANDS = re.compile(
 
 
 def is_address(sentence: str) -> bool:
-    """True for a form of address ("Mr. Prime Minister!"): it names whom a speech speaks to and answers nothing."""
-    return _ADDRESS.match(sentence) is not None
+    """True for a form of address ("Mr. Prime Minister!"): it names whom a speech speaks to and answers nothing.
+
+    Also a run of bare vocatives, each a few capitalised words ending in "!" or ",":
+    "Americans! Friends!", "Members of Congress, Ladies and Gentlemen,". "Glory to Ukraine!" says something.
+    """
+    if _ADDRESS.match(sentence) is not None:
+        return True
+    text = sentence.strip()
+    if not text or text[-1] not in "!,":
+        return False
+    calls = [piece.split() for piece in re.split(r"[!,\n]+", text) if piece.strip()]
+    return all(
+        len(call) <= _VOCATIVE_WORDS and all(w[0].isupper() or w in _VOCATIVE_FILLER for w in call) for call in calls
+    )
 
 
 # "<post> of <Name>": the prime minister of Ukraine, the mayor of Melitopol, the capital of France.

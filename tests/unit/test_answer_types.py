@@ -198,6 +198,10 @@ def test_a_body_is_not_who_holds_a_post():
         ("Distinguished Members of the Japanese Parliament!", True),
         ("Ladies and Gentlemen!", True),
         ("Distinguished guests were seated at 10.", False),
+        ("Americans! Friends!", True),
+        ("Members of Congress,\n\nLadies and Gentlemen,", True),
+        ("Glory to Ukraine!", False),
+        ("Thank you, Canada!", False),
         ("Mr. Biden met Putin on Sunday!", False),  # a statement that opens with a name
         ("Mr. Biden said the talks will resume.", False),
         ("Dearborn is a city in Michigan.", False),
