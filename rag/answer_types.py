@@ -325,6 +325,10 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
     if kind is None or kind == REASON:
         return None
     found = list(phrases(kind, sentence, question))
+    counted = focus(question) if kind == NUMBER else None
+    if counted is not None:  # "More than 400 Russian tanks" answers "how many tanks", not "hundreds" of planes
+        wanted = stem(counted)
+        found = [s for s in found if any(stem(w) == wanted for w in words(sentence[s[0] : s[1]]))] or found
     if kind == PERSON:  # a name answers "who" better than a job title
         found = [s for s in found if sentence[s[0]].isupper()] or found
     if kind == PLACE:  # "in Geneva" names a place; "at the NATO-Russia Council" names a body

@@ -52,6 +52,11 @@ def test_question_kind(question, kind):
         ("When did they meet?", "The two leaders met on Tuesday in Vienna.", "Tuesday"),
         ("Where did the leaders meet?", "The two leaders met on Tuesday in Vienna.", "Vienna"),
         ("Who spoke for the ministry?", "The statement was read by spokesman Igor Petrov on Monday.", "Igor Petrov"),
+        (  # the figure of the counted noun, though another figure sits nearer the question's words
+            "How many tanks has Russia lost?",
+            "Soon there will be hundreds of lost planes. More than 400 Russian tanks were destroyed.",
+            "More than 400 Russian tanks",
+        ),
     ],
 )
 def test_best_phrase_pinpoints_the_answer(question, sentence, phrase):
