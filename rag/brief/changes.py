@@ -19,10 +19,11 @@ from .types import DatedSentence
 # 24 hours" and "180,000 in total" differ by more and are not one count.
 MAX_RATIO = 4.0
 # A count for a period ("over the past 24 hours", "today") and a running total ("in total", "already")
-# are different counts even when they count the same noun.
+# are different counts even when they count the same noun. "Today we know about the death of 145
+# children" says where a count stands that day, not what the day added.
 _PERIOD = re.compile(
     r"(?i)\b(?:per|a|each|every|in\s+one|in\s+a\s+single)\s+(?:day|hour|week)|\bpast\s+\d+\s+hours"
-    r"|\bduring\s+the\s+day|(?<!as of )\btoday\b"
+    r"|\bduring\s+the\s+day|(?<!as of )\btoday\b(?!,?\s+(?:we|it\s+is)\s+know)"
 )
 _TOTAL = re.compile(
     r"(?i)\b(?:in|a)\s+total\b|\balready\b|\bso\s+far\b|\baltogether\b|\bsince\s+the\s+(?:beginning|start)"
