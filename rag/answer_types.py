@@ -239,6 +239,18 @@ def names_another(question: str, sentence: str) -> bool:
     return False
 
 
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
+
+
+def asks_count(question: str) -> bool:
+    """True when `question` asks how many: only a figure answers it.
+
+    Narrower than the NUMBER kind, whose "how much", "how long" or "the number of" are often
+    answered in words ("little support", "until after the war", "a large number of preachers").
+    """
+    return _ASKS_COUNT.search(question) is not None
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
     if _WHERE_IT_STANDS.search(question):

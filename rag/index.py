@@ -142,9 +142,18 @@ class Index:
             return reply
         chosen = ranked[0]
         lacking = self._not_named_by(chosen, frame.topic)
+        why = None
         if lacking:
             names = " or ".join(f'"{word}"' for word in lacking)
             why = f"{NOT_SAID}: the closest passage is from an article that never mentions {names}."
+        elif (
+            answer_types.asks_count(question)
+            and answer_types.best_phrase(answer_types.NUMBER, reply.text, question) is None
+        ):
+            # "How many HIMARS launchers has the US delivered?" is not answered by "the M142 HIMARS ... that
+            # Ukraine has requested": a count is a figure
+            why = f"{NOT_SAID}: the closest passage gives no figure."
+        if why is not None:
             return refusal(question, why, confidence=reply.confidence, passages=passages, notice=notice, as_of=asked)
         changes = updates.find_updates(
             reply,

@@ -256,3 +256,19 @@ def test_a_question_s_verb_finds_the_article_that_uses_its_noun(tmp_path):
     a = index.answer(question)
     assert a.found and a.doc_id == "a.txt" and "February 24" in a.text
     assert_exact(index, a)
+
+
+def test_how_many_is_refused_when_the_closest_passage_gives_no_figure(tmp_path):
+    question = "How many HIMARS launchers has the United States delivered to Ukraine?"
+    talk = "date 2022-05-10 We discussed the M142 HIMARS launchers that Ukraine has requested from the United States.\n"
+    index = _one_article_index(tmp_path, talk + "The talks will continue next week.\n")
+    a = index.answer(question)
+    assert not a.found and a.text.endswith("the closest passage gives no figure.") and a.doc_id is None
+    assert a.passages  # what was read is still shown
+    (tmp_path / "counted").mkdir()
+    counted = _one_article_index(
+        tmp_path / "counted", talk + "The United States has delivered 4 HIMARS launchers to Ukraine.\n"
+    )
+    a = counted.answer(question)
+    assert a.found and a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]] == "4 HIMARS launchers"
+    assert_exact(counted, a)
