@@ -30,9 +30,8 @@ class Retrieved:
     bm25: dict[int, float]  # unit id -> raw BM25 score (units BM25 found)
     similarity: dict[int, float]  # unit id -> cosine with the question, for candidates and their neighbours
     rrf_k: int
-    ids: tuple[
-        int, ...
-    ] = ()  # the candidates (the keys of `ranks`) in the index's canonical order (`Retriever.tie_key`)
+    # the candidates (the keys of `ranks`) in the index's canonical order (`Retriever.tie_key`)
+    ids: tuple[int, ...] = ()
 
     def fused(self, unit: int) -> float:
         """The fused rank score of a candidate, scaled so that rank 1 in both retrievers is 1."""
