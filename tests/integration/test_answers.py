@@ -236,7 +236,7 @@ def test_the_holder_of_the_same_post_elsewhere_is_not_the_answer(tmp_path):
     assert_exact(index, a)
 
 
-def test_a_question_s_verb_finds_the_article_that_uses_its_noun(tmp_path):
+def test_a_verb_in_the_question_matches_its_noun_in_the_article(tmp_path):
     # the article with the date says "invasion", never "invade": it must not count as missing the word
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.txt").write_text(

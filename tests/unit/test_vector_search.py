@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rag.config import Settings
+from rag.retrieval import TIE, tie_broken
 from rag.store import search
 
 DIM = 32
@@ -67,8 +68,6 @@ def test_nothing_visible_finds_nothing_and_no_filter_fills_every_slot(vectors: n
 
 
 def test_near_equal_scores_go_in_key_order_and_others_by_score():
-    from rag.retrieval import TIE, tie_broken
-
     # the three scores within TIE of 0.9 (the same sentence, embedded in other batches) are one run,
     # in key order whatever their exact scores; 0.7 and 0.5 stay in score order
     scores = [0.5, 0.9, 0.9 + TIE / 2, 0.7, 0.9 - TIE / 2]
