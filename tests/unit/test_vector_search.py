@@ -1,4 +1,4 @@
-"""Searching one segment's vectors: a filter over a few units finds exactly their best, on every index kind."""
+"""Searching vectors: a filter over a few units finds exactly their best, on every index kind; near ties go in one canonical order."""
 
 from __future__ import annotations
 
