@@ -204,6 +204,12 @@ def other_form(term: str) -> str | None:
     return term[:-1] + _OTHER_FORM[term[-1]]
 
 
+def forms(term: str) -> tuple[str, ...]:
+    """`term` and, when it has one, its other form: the stems that match as one word."""
+    other = other_form(term)
+    return (term,) if other is None else (term, other)
+
+
 # The version of what `terms` makes of a text, stored in every index manifest: BM25 postings hold
 # its output, so an index built under another version is rebuilt. Bump it whenever `terms` changes.
 TERMS_VERSION = 3

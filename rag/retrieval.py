@@ -171,7 +171,7 @@ class Retriever:
         """The live units using `term` (stemmed), a word sharing its first letters, or the corpus word it is a typo of.
 
         The same words the signals count as `term` (`lexical.SAME_WORD_PREFIX`: "Ukraine" holds
-        "Ukrainian"; `lexical.other_form`: "invade" holds "invasion"), with typos mapped as
+        "Ukrainian"; `lexical.forms`: "invade" holds "invasion"), with typos mapped as
         `query_terms` maps them. A unit is listed once per such word it holds: callers ask whether
         any is visible, or the earliest day, not how many.
         """
@@ -208,8 +208,7 @@ class Retriever:
         if self._bm25.df(term) == 0 and not term[0].isdigit():
             term = self.nearest_term(term) or term
         words: list[str] = []
-        other = lexical.other_form(term)
-        for form in (term, other) if other is not None else (term,):
+        for form in lexical.forms(term):
             words.append(form)
             if len(form) >= lexical.SAME_WORD_PREFIX:
                 words += self._starting_with(form[: lexical.SAME_WORD_PREFIX])

@@ -195,9 +195,7 @@ class TermCache:
 
     def header_holders(self, term: str) -> np.ndarray:
         """Rows of the articles (live or not) whose title, source or author uses `term` (or its long prefix, as `_has`)."""
-        other = lexical.other_form(term)
-        forms = (term, other) if other is not None else (term,)
-        keys = [k for f in forms for k in ([f, "~" + f[:_PREFIX]] if len(f) >= _PREFIX else [f])]
+        keys = [k for f in lexical.forms(term) for k in ([f, "~" + f[:_PREFIX]] if len(f) >= _PREFIX else [f])]
         found = [self._header_rows[k] for k in keys if k in self._header_rows]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
@@ -365,13 +363,8 @@ def _with_prefixes(terms: list[str]) -> frozenset[str]:
 
 
 def _has(term_set: frozenset[str], term: str) -> bool:
-    """True when `term`, its other form (`lexical.other_form`) or a word with the same long prefix is in `term_set`."""
-    other = lexical.other_form(term)
-    return _has_form(term_set, term) or (other is not None and _has_form(term_set, other))
-
-
-def _has_form(term_set: frozenset[str], term: str) -> bool:
-    return term in term_set or (len(term) >= _PREFIX and "~" + term[:_PREFIX] in term_set)
+    """True when `term` or its other form (`lexical.forms`), or a word with the same long prefix, is in `term_set`."""
+    return any(f in term_set or (len(f) >= _PREFIX and "~" + f[:_PREFIX] in term_set) for f in lexical.forms(term))
 
 
 def mentions(text: str, word: str) -> bool:
