@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from .lexical import NUMBER_SCALES, NUMBER_UNITS, PLURAL, counted_noun, stem, words
+from .lexical import NUMBER_SCALES, NUMBER_UNITS, PLURAL, STOPWORDS, counted_noun, stem, words
 
 PERSON, NUMBER, DATE, PLACE, REASON = "person", "number", "date", "place", "reason"
 
@@ -68,15 +68,16 @@ _PHRASES: dict[str, re.Pattern[str]] = {
         rf"(?:(?:about|around|nearly|almost|over|more\s+than|at\s+least|some|up\s+to)\s+)?"
         # a figure is a whole token: not the "142" of "M142", nor the "17" of "17th" (an ordinal counts nothing)
         rf"(?:[$€£]\s?)?(?:(?<![\w.,])(?:\d[\d,.]*\d|\d)(?:bn|[mk])?(?!\w)|{_NUMBER_WORDS})(?:\s*(?:%|percent|per\s+cent|million|billion|thousand|hundred))?"
-        rf"(?:\s+(?!(?:and|or|the|of|to|in|on|at|for|a|an|was|were|is|are|near|who|which|that)\b)[A-Za-z][\w-]*){{0,1}}",
+        rf"(?:\s+(?!(?:and|or|the|of|to|in|on|at|for|by|from|with|a|an|was|were|is|are|be|been|has|have|had|will|would|near|who|which|that|this|these|those|there|it|its|they|we|he|she|you)\b)[A-Za-z][\w-]*){{0,1}}",
         re.IGNORECASE,
     ),
     DATE: re.compile(
         rf"\b(?:(?:{_WEEKDAY}|{_MONTH})(?:\s+(?:and|or)\s+(?:{_WEEKDAY}|{_MONTH}))?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?"
         rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?|(?:in|since|by|until|from|before|after)\s+(?:the\s+)?(?:\d{{4}}s?|\d{{1,2}}(?:st|nd|rd|th)\s+century)"
         rf"|\d{{4}}-\d{{2}}-\d{{2}}|\b1[0-9]{{3}}\b|\b20[0-9]{{2}}\b"
-        rf"|(?:last|next|this|early|late|earlier|later)\s+(?:this\s+|next\s+|last\s+)?(?:week|month|year|day|decade|century|spring|summer|autumn|fall|winter)"
-        rf"|the\s+next\s+day|yesterday|today|tomorrow|tonight)\b"
+        # "Today we ...", "Last week ..." begin sentences; "From This Day Forward" is a title
+        rf"|(?:[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Ee]arlier|[Ll]ater)\s+(?:this\s+|next\s+|last\s+)?(?:week|month|year|day|decade|century|spring|summer|autumn|fall|winter)"
+        rf"|[Tt]he\s+next\s+day|[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)\b"
     ),
     PLACE: re.compile(
         r"\b(?:in|at|near|from|to|into|across|outside|inside)\s+((?:the\s+)?[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*)"
@@ -333,6 +334,8 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
     if kind is None or kind == REASON:
         return None
     found = list(phrases(kind, sentence, question))
+    if kind == NUMBER:
+        found = _not_superseded(found, sentence)
     counted = focus(question) if kind == NUMBER else None
     if counted is not None:  # "More than 400 Russian tanks" answers "how many tanks", not "hundreds" of planes
         wanted = stem(counted)
@@ -345,19 +348,52 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
     return best_of(found, sentence, question)
 
 
+# "from USD 10 billion to USD 12 billion", "rose from 100,000 to 130,000": a figure and the one it became
+_FROM_FIGURE = re.compile(r"\bfrom\s+(?:[$€£₴¥]|US\$|USD|EUR|GBP|UAH|RUB)?\s*$", re.IGNORECASE)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_TO_FIGURE = re.compile(r"\s+to\s+(?:[$€£₴¥]|US\$|USD|EUR|GBP|UAH|RUB)?\s*", re.IGNORECASE)
+
+
+def _not_superseded(found: Sequence[tuple[int, int]], sentence: str) -> list[tuple[int, int]]:
+    """`found` without each figure that the sentence says changed into the next one: that one is the news."""
+    superseded = {
+        a
+        for a, b in zip(found, found[1:])
+        if _FROM_FIGURE.search(sentence, max(0, a[0] - 12), a[0])
+        and _TO_FIGURE.fullmatch(sentence, a[1], b[0])
+        and not _YEAR.fullmatch(sentence, *a)  # "from 2014 to 2022" is a span of time
+    }
+    return [s for s in found if s not in superseded]
+
+
 def best_of(found: Sequence[tuple[int, int]], sentence: str, question: str) -> tuple[int, int] | None:
-    """The phrase of `found` nearest to words the question shares with `sentence` (the first when none), or None."""
+    """The phrase of `found` nearest to words the question shares with `sentence` (the first when none), or None.
+
+    A quote may hold several sentences: the phrase of the one echoing most of the question's words
+    wins ("... killed enemy soldiers is approaching 14,000. Tens of thousands of Russian servicemen
+    were wounded." answers how many soldiers were killed with 14,000), then the nearest to them.
+    """
     if not found:
         return None
-    asked = set(words(question))
-    anchors = [m.start() for m in re.finditer(r"\w+", sentence) if m.group().lower() in asked and len(m.group()) > 3]
+    asked = set(words(question)) - STOPWORDS
+    anchors = [m for m in re.finditer(r"\w+", sentence) if m.group().lower() in asked and len(m.group()) > 3]
     if not anchors:
         return found[0]
+    ends = [m.end() for m in _SENTENCE_END.finditer(sentence)]
+
+    def sentence_of(position: int) -> int:
+        return sum(end <= position for end in ends)
+
+    def echoed(span: tuple[int, int]) -> int:
+        return len({m.group().lower() for m in anchors if sentence_of(m.start()) == sentence_of(span[0])})
 
     def distance(span: tuple[int, int]) -> int:
-        return min(min(abs(a - span[0]), abs(a - span[1])) for a in anchors)
+        return min(min(abs(m.start() - span[0]), abs(m.start() - span[1])) for m in anchors)
 
-    return min(found, key=distance)
+    return min(found, key=lambda span: (-echoed(span), distance(span)))
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
 _PHRASE_KINDS = (NUMBER, DATE, PERSON, PLACE)

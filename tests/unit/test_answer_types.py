@@ -57,6 +57,22 @@ def test_question_kind(question, kind):
             "Soon there will be hundreds of lost planes. More than 400 Russian tanks were destroyed.",
             "More than 400 Russian tanks",
         ),
+        (  # a figure and what it became: the new one is the news
+            "How much aid has the United States approved?",
+            "The United States increased the aid package from USD 10 billion to USD 12 billion.",
+            "12 billion",
+        ),
+        ("How many troops are near the border?", "Troops rose from 100,000 to 130,000 this week.", "130,000"),
+        ("When did the war begin?", "From 2014 to 2022 the war went on.", "2014"),  # a span of years, not a change
+        # a sentence may begin with its day; a capitalised "This Day" mid-sentence is a title
+        ("When did the evacuation begin?", "Today we finally managed to start the evacuation.", "Today"),
+        ("When did the evacuation begin?", "Yesterday, the evacuation began.", "Yesterday"),
+        ("When was the film made?", "The film From This Day Forward (1946) was set in the Bronx.", "1946"),
+        (  # the sentence of the quote echoing the question, not a figure next to one shared word
+            "How many Russian soldiers have been killed?",
+            "The number of killed enemy soldiers is approaching 14,000. Tens of thousands of Russian servicemen were wounded.",
+            "14,000",
+        ),
     ],
 )
 def test_best_phrase_pinpoints_the_answer(question, sentence, phrase):
