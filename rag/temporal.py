@@ -28,6 +28,9 @@ _LATEST = re.compile(
     r"presently|these\s+days|any\s*more|up\s+to\s+now|as\s+it\s+stands|updates?|yet)\b",
     re.IGNORECASE,
 )
+# "How many soldiers have been killed?": a count in the present perfect is the tally so far, as if
+# the question said "so far" ("How many died at Kramatorsk?" counts one event, whatever its day).
+_PERFECT = re.compile(r"\b(?:have|has)(?:n't|\s+not)?\b", re.IGNORECASE)
 # "In total", "altogether": a count over the whole time, however the question is asked.
 _TOTAL = re.compile(r"\b(?:in\s+total|in\s+all|altogether|overall|total|cumulative(?:ly)?)\b", re.IGNORECASE)
 # Among answers this close to the best one (in ranking score), the newest article wins: wider when the
@@ -88,8 +91,9 @@ def time_frame(
     latest = any(said is None or not re.fullmatch(r"(?i)as\s+of", m[0]) for m in _LATEST.finditer(question))
     if window is not None and latest and window.first == window.last == now:
         window = None  # "the latest today", "how many now": the current state, not the events of one day
-    latest = latest or stated is not None  # "by March 20, how many ...": the state on that day
     kind = answer_types.question_kind(question)
+    tally = kind == answer_types.NUMBER and window is None and _PERFECT.search(question) is not None
+    latest = latest or stated is not None or tally  # "by March 20, how many ...": the state on that day
     when = kind == answer_types.DATE and window is None
     return TimeFrame(day, now, window, latest, when, kind == answer_types.NUMBER, _topic(question, now))
 

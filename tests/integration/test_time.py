@@ -265,6 +265,17 @@ def test_a_question_about_one_day_prefers_the_sentence_that_names_that_day(tmp_p
     support.assert_exact(index, a)
 
 
+def test_how_many_have_been_is_answered_with_the_tally_so_far(tmp_path: Path) -> None:
+    index = _statements(
+        tmp_path, "2022-02-28-mRwkk2mgfnU.txt", "2022-03-05-VmNG65OQzy8.txt", "2022-03-16-oj6HTztCLM8.txt"
+    )
+    a = index.answer("How many Russian soldiers have been killed?", as_of="2022-03-20")
+    assert a.found and a.date == "2022-03-16" and a.text.startswith("The number of killed enemy soldiers")
+    assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]] == "14,000"
+    assert [(u.relation, u.date) for u in a.updates] == [("earlier", "2022-03-05"), ("earlier", "2022-02-28")]
+    support.assert_exact(index, a)
+
+
 def test_a_question_about_a_week_is_not_answered_by_one_day_of_it(tmp_path: Path) -> None:
     # "Today there were seven corridors" names a day of the week, but the week's total answers
     # (with the learnt rank weights the day's sentence ranks 0.008 above it)

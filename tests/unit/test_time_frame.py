@@ -37,6 +37,10 @@ def frame(question: str, as_of: str | None = None) -> tuple[str | None, str | No
         # without "as of", a day is a window, and the latest is asked only in words
         ("How many people did the corridors rescue on March 21?", None, (None, "2022-03-21", False)),
         ("What is the latest on the talks?", "2022-04-01", ("2022-04-01", None, True)),
+        # a count in the present perfect is the tally so far; in the past, the count of one event
+        ("How many Russian soldiers have been killed?", "2022-03-20", ("2022-03-20", None, True)),
+        ("How many people died at the Kramatorsk station?", "2022-04-10", ("2022-04-10", None, False)),
+        ("How many people have been evacuated today?", "2022-03-21", ("2022-03-21", "2022-03-21", False)),
     ],
 )
 def test_time_frame(question: str, as_of: str | None, expected: tuple[str | None, str | None, bool]) -> None:
