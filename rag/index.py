@@ -164,6 +164,7 @@ class Index:
             self._timeline.day,
             self._answers,
             one_day,
+            self._timeline.events,
         )
         same = copies.get(chosen.unit, []) + self._retriever.similar(
             chosen.unit, updates.MAX_COPIES, _COPY_COSINE, visible

@@ -199,6 +199,7 @@ def find_updates(
     day_of: Callable[[int], dt.date | None],
     answers: Callable[[Candidate], bool],
     one_day: Callable[[int], bool] | None = None,
+    events_of: Callable[[int], Sequence[tuple[dt.date, dt.date, int, int]]] | None = None,
 ) -> tuple[Citation, ...]:
     """Other articles' different answers to the question of `answer`, newest first.
 
@@ -210,7 +211,9 @@ def find_updates(
     the asked kind (`answer_phrase`); for a date, from a sentence about the same event
     (`SAME_EVENT_COVERAGE`); for a total (`one_day` given), not from a sentence giving one
     day's figure (`one_day(unit)`). It differs when that phrase differs from the
-    quote's: another figure or date, or a name that is not part of the quote's (or the quote,
+    quote's: another figure, another day (resolved with `events_of`, a unit's (first, last, start,
+    end) event dates: "Wednesday" and "Today" in an article of that Wednesday are one day), or a
+    name that is not part of the quote's (or the quote,
     when it has no highlight): "the Russian" adds nothing to "Russian troops launched a missile
     attack". One citation per distinct answer.
     """
@@ -220,6 +223,11 @@ def find_updates(
         return ()
     quoted = answer.text[answer.highlight[0] : answer.highlight[1]] if answer.highlight else answer.text
     seen = [normalized(quoted)]
+    quoted_days = {
+        (e.first, e.last)
+        for e in answer.events
+        if answer.highlight and e.start < answer.highlight[1] and answer.highlight[0] < e.end
+    }
     day = day_of(chosen.unit)
     out: list[tuple[dt.date | None, Citation]] = []
     for cand in candidates:
@@ -238,6 +246,16 @@ def find_updates(
         key = normalized(span.text[phrase[0] : phrase[1]])
         if any(_same_answer(kind, key, other) for other in seen):
             continue
+        if kind == answer_types.DATE and events_of is not None:
+            at = (span.start + phrase[0], span.start + phrase[1])
+            days = {
+                (f.isoformat(), t.isoformat())
+                for f, t, start, end in events_of(cand.unit)
+                if start < at[1] and at[0] < end
+            }
+            if days & quoted_days:
+                continue  # the same day, said otherwise
+            quoted_days |= days
         seen.append(key)
         other = day_of(cand.unit)
         if other is None or day is None:

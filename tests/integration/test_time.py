@@ -276,6 +276,27 @@ def test_how_many_have_been_is_answered_with_the_tally_so_far(tmp_path: Path) ->
     support.assert_exact(index, a)
 
 
+def test_one_day_said_two_ways_is_no_other_answer_and_another_day_is(tmp_path: Path) -> None:
+    # "scheduled for Wednesday" and "Today at 3 pm", both 16 March: one date, not a conflict
+    index = _statements(tmp_path, "2022-03-16-HXIPiuXraik.txt", "2022-03-16-oj6HTztCLM8.txt")
+    question = "When did Zelenskyy address the US Congress?"
+    a = index.answer(question, as_of="2022-03-25")
+    assert a.found and [(e.first, e.last) for e in a.events] == [("2022-03-16", "2022-03-16")]
+    assert a.updates == ()
+    # a report of the same address on another day (made up): that day is another answer
+    (tmp_path / "src" / "2022-03-18-other-day.txt").write_text(
+        "date 2022-03-18\nsource: Volodymyr Zelenskyy\n\n"
+        "Today at 3 pm Kyiv time I addressed the Congress of the United States of America.\n",
+        encoding="utf-8",
+    )
+    index = rag.build_index(tmp_path / "src", tmp_path / "index")
+    a = index.answer(question, as_of="2022-03-25")
+    assert a.found and a.date == "2022-03-18"
+    assert [(u.relation, u.date, u.text) for u in a.updates] == [
+        ("earlier", "2022-03-16", "My address to the United States Congress is scheduled for Wednesday.")
+    ]
+
+
 def test_a_question_about_a_week_is_not_answered_by_one_day_of_it(tmp_path: Path) -> None:
     # "Today there were seven corridors" names a day of the week, but the week's total answers
     # (with the learnt rank weights the day's sentence ranks 0.008 above it)
