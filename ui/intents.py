@@ -6,13 +6,16 @@ a question merely containing a date ("What did Biden say on Sunday?") stays a qu
 
     brief me [on|about TOPIC] [DATES]        a briefing, (give me) a briefing [on TOPIC] [DATES]; also
                                              "catch me up", "fill me in", "update me", "summarise",
-                                             "sum up", "(a) summary", "key (or main) developments"
+                                             "sum up", "(a) summary", "(an) overview", "key (or main)
+                                             developments"
     what's new [on|about|in|with TOPIC] [DATES]   also "what is new", "anything new", "what's the latest",
-                                             "(any) news", "the latest news"
-    what happened DATES                      a day or window only: "what happened to X" is a question
+                                             "(any) news", "the latest news", "what did I miss"
+    what happened DATES [in|at|around TOPIC]  a day or window, and then may name a place or topic
+                                             ("what happened this week in Kharkiv"); without a day,
+                                             "what happened in Bucha" or "to X" is a question
     (show me) (a|the) timeline [of|for|on TOPIC] [DATES]
 
-DATES is whatever `rag.dates` resolves in a question: "since Monday", "yesterday", "on 2022-03-01",
+DATES (before or after the topic) is whatever `rag.dates` resolves in a question: "since Monday", "yesterday", "on 2022-03-01",
 "between March 1 and March 5", "last week", "in March"; "as of March 5", "until March 20" or "by
 March 5" set only the last day (the briefing's default window, or a timeline's whole story, up to
 it); relative words count from `today` (the "As of" day or the newest article). `day_field` reads
@@ -39,9 +42,10 @@ _POLITE = r"(?:(?:please|ok|okay|hey|hi|so|now|and)\s+)*(?:(?:can|could|would|wi
 _HEADS = {
     "brief": r"brief\s+me|(?:(?:give|show|send)\s+me\s+)?(?:a\s+|the\s+|my\s+|today's\s+)?briefing"
     r"|catch\s+me\s+up|fill\s+me\s+in|update\s+me|sum\s+up|summari[sz]e"
-    r"|(?:(?:give|show|send)\s+me\s+)?(?:a\s+|the\s+)?(?:summary|(?:key|main)\s+developments)",
+    r"|(?:(?:give|show|send)\s+me\s+)?(?:an?\s+|the\s+)?(?:summary|overview|(?:key|main)\s+developments)",
     "new": r"what's\s+new|whats\s+new|what\s+is\s+new|(?:is\s+there\s+)?anything\s+new"
-    r"|what's\s+the\s+latest|whats\s+the\s+latest|what\s+is\s+the\s+latest|(?:any\s+|the\s+)?(?:latest\s+)?news",
+    r"|what's\s+the\s+latest|whats\s+the\s+latest|what\s+is\s+the\s+latest|(?:any\s+|the\s+)?(?:latest\s+)?news"
+    r"|what\s+did\s+i\s+miss|what\s+have\s+i\s+missed",
     "happened": r"what\s+happened|what's\s+happened|what\s+has\s+happened",
     "timeline": r"(?:(?:give|show|make)\s+me\s+)?(?:a\s+|the\s+)?timeline",
 }
@@ -54,9 +58,11 @@ _FILLER_END = re.compile(r"(?i)(?:(?:^|\s+)(?:please|now|thanks|thank\s+you))+$"
 _TOPIC_WORDS = {
     "brief": "on|about|regarding|concerning|for|of|in",
     "new": "on|about|regarding|concerning|in|with|for",
-    "happened": "",  # "what happened to the convoy" asks a question: only a date may follow
+    "happened": "",  # "what happened to the convoy" asks a question: a topic only after a date (_DATED_TOPIC)
     "timeline": "of|for|on|about|regarding",
 }
+# ... and after a date: "what happened this week in Kharkiv", "what happened in Kharkiv this week"
+_DATED_TOPIC = {"happened": "in|at|around|near|on|with"}
 # Words a date phrase may hold besides its time expressions ("since", "on", "between ... and ...").
 _DATE_GLUE = {
     "on", "in", "since", "during", "over", "from", "between", "and", "to", "until", "till",
@@ -108,7 +114,8 @@ def briefing_request(text: str, today: date | None) -> BriefingRequest | None:
     topic_part, when = _split_dates(rest, today)
     topic = None
     if topic_part:
-        words = _TOPIC_WORDS[kind]
+        words = _DATED_TOPIC.get(kind, "") if when else ""
+        words = "|".join(filter(None, (_TOPIC_WORDS[kind], words)))
         t = re.fullmatch(rf"(?i)(?:{words})\s+(.+)", topic_part) if words else None
         if t is None or len(t[1].split()) > MAX_TOPIC_WORDS:
             return None
@@ -152,13 +159,17 @@ def day_field(value: object, name: str, today: date | None, *, last: bool = Fals
 
 
 def _split_dates(rest: str, today: date | None) -> tuple[str, str | None]:
-    """`rest` cut into (topic words, date words): the longest tail that is a date phrase, if any."""
+    """`rest` cut into (topic words, date words): the longest tail that is a date phrase, else the longest head."""
     reference = today or _ANY_DAY
     starts = [0] + [m.end() for m in re.finditer(r"\s+", rest)]
     for start in starts:
         tail = rest[start:]
         if tail and _is_date_phrase(tail, reference):
             return rest[:start].strip(), tail
+    for end in reversed([m.start() for m in re.finditer(r"\s+", rest)]):
+        head = rest[:end]
+        if head.split()[-1].lower() not in _DATE_GLUE and _is_date_phrase(head, reference):
+            return rest[end:].strip(), head  # "since Monday on the talks"
     return rest, None
 
 

@@ -56,6 +56,13 @@ TODAY = date(2022, 3, 10)  # a Thursday
         ("what's new up to yesterday", "new", None, None, "2022-03-09"),
         ("timeline of Mariupol until March 8", "timeline", "Mariupol", None, "2022-03-08"),
         ("what happened since March 1 until March 5", "happened", None, "2022-03-01", "2022-03-05"),
+        # after a day, what happened may name a place or topic; the day may come before the topic
+        ("What happened this week in Kherson?", "happened", "Kherson", "2022-03-07", "2022-03-13"),
+        ("what happened in Kherson yesterday", "happened", "Kherson", "2022-03-09", "2022-03-09"),
+        ("brief me since Monday on sanctions", "brief", "sanctions", "2022-03-07", "2022-03-10"),
+        ("What did I miss?", "new", None, None, None),
+        ("what have I missed since Monday", "new", None, "2022-03-07", "2022-03-10"),
+        ("Give me an overview of the humanitarian corridors", "brief", "the humanitarian corridors", None, None),
     ],
 )  # fmt: skip
 def test_briefing_requests_are_recognised_with_their_topic_and_window(message, kind, topic, since, until) -> None:
@@ -73,6 +80,7 @@ def test_briefing_requests_are_recognised_with_their_topic_and_window(message, k
         "What did Zelenskyy say on Monday about the talks?",
         "What happened to the convoy?",
         "What happened in Bucha?",
+        "What happened to the convoy yesterday?",
         "Who will brief the press on Monday?",
         "What is the timeline for the withdrawal?",
         "How many troops has Russia massed near the border?",
