@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import answer_types, embedding, lexical, rerank, signals, store, temporal, updates
-from .answer import NOT_SAID, Answer, Citation, compose, refusal, supporting_passages
+from .answer import NO_WORDS, NOT_SAID, Answer, Citation, compose, refusal, supporting_passages
 from .brief import Briefing, DatedSentence, make_briefing
 from .brief.from_index import window_bounds, window_sentences
 from .build import BuildReport
@@ -107,6 +107,8 @@ class Index:
         asked = frame.as_of.isoformat() if frame.as_of else None
         if not self._documents:
             return refusal(question, notice=notice, as_of=asked)
+        if not lexical.terms(question):  # "???", "a", "Who?": any quote would be chance
+            return refusal(question, NO_WORDS, notice=notice, as_of=asked)
         visible = self._timeline.visible(frame)
         if only is not None:
             visible = only if visible is None else visible & only

@@ -119,6 +119,13 @@ def test_odd_question_is_answered_or_refused_never_a_crash(seed_index: rag.Index
         assert "<script" not in a.text and "javascript:" not in a.text
 
 
+@pytest.mark.parametrize("question", ["?", "???", "a", "Who?", "What is it?", "🙂🙂", "How many how many"])
+def test_a_question_with_no_word_to_look_for_is_refused_saying_so(seed_index: rag.Index, question: str) -> None:
+    # every article has sentences; a quote picked for "???" would be chance
+    a = seed_index.answer(question)
+    assert not a.found and a.text.startswith("Nothing to look for") and a.doc_id is None
+
+
 @pytest.mark.parametrize("question", ["\ud800", "In which city will the talks take place? \udfff"])
 def test_a_lone_surrogate_is_answered_or_a_value_error(seed_index: rag.Index, question: str) -> None:
     try:
