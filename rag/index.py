@@ -25,7 +25,7 @@ from .brief.from_index import window_bounds, window_sentences
 from .build import BuildReport
 from .chunking import Span
 from .config import Settings
-from .dates import parse_date
+from .dates import impossible_days, parse_date
 from .documents import Document
 from .question import asked_names, clean_question
 from .retrieval import Retriever
@@ -109,6 +109,10 @@ class Index:
             return refusal(question, notice=notice, as_of=asked)
         if not lexical.terms(question):  # "???", "a", "Who?": any quote would be chance
             return refusal(question, NO_WORDS, notice=notice, as_of=asked)
+        wrong = impossible_days(question)
+        if wrong:  # else "2022-02-30" is no window, and its "02" a figure no article mentions
+            no_day = f"No such day: {wrong[0]} is not on the calendar. Write a day as YYYY-MM-DD, e.g. 2022-03-01."
+            return refusal(question, no_day, notice=notice, as_of=asked)
         visible = self._timeline.visible(frame)
         if only is not None:
             visible = only if visible is None else visible & only

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .days import DateRange, TimeExpression, parse_date
+from .days import DateRange, TimeExpression, impossible_days, parse_date
 from .patterns import _CUE, _QUESTION_RE, _TEXT_RE
 from .resolve import _scan
 
@@ -23,6 +23,7 @@ __all__ = [
     "DateRange",
     "TimeExpression",
     "find_time_expressions",
+    "impossible_days",
     "parse_date",
     "question_as_of",
     "question_window",

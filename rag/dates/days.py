@@ -67,6 +67,15 @@ _DMY = re.compile(
 )
 
 
+# A day written as in ISO 8601 inside a question or sentence ("on 2022-02-30").
+_ISO_DAY = re.compile(r"(?<![\w-])\d{4}-\d{1,2}-\d{1,2}(?![\w-])", re.ASCII)
+
+
+def impossible_days(text: str) -> list[str]:
+    """Each YYYY-MM-DD written in `text` that is no day of the calendar: '2022-02-30', '2022-13-01'."""
+    return [m.group() for m in _ISO_DAY.finditer(text) if read_day(m.group()) is None]
+
+
 def read_day(text: str) -> date | None:
     """The calendar day written in `text`, else None (no guessing: '03/05/2022' is two days).
 

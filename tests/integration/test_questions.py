@@ -126,6 +126,11 @@ def test_a_question_with_no_word_to_look_for_is_refused_saying_so(seed_index: ra
     assert not a.found and a.text.startswith("Nothing to look for") and a.doc_id is None
 
 
+def test_a_question_naming_a_day_not_on_the_calendar_is_refused_saying_so(seed_index: rag.Index) -> None:
+    a = seed_index.answer("What did Biden say on 2022-01-32?")
+    assert not a.found and a.text.startswith("No such day: 2022-01-32 is not on the calendar")
+
+
 @pytest.mark.parametrize("question", ["\ud800", "In which city will the talks take place? \udfff"])
 def test_a_lone_surrogate_is_answered_or_a_value_error(seed_index: rag.Index, question: str) -> None:
     try:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import ROOT, SEEDS
 
-from rag.dates import DateRange, find_time_expressions, parse_date, question_as_of, question_window
+from rag.dates import DateRange, find_time_expressions, impossible_days, parse_date, question_as_of, question_window
 from rag.eval.dates import evaluate
 
 SEED = (SEEDS / "2022-01-04-biden-zelenskiy-call.txt").read_text(encoding="utf-8")
@@ -233,3 +233,9 @@ def test_labelled_set_held_out_accuracy_does_not_regress() -> None:
     assert held_out.expressions >= 150
     assert held_out.exact_rate is not None and held_out.exact_rate >= HELD_OUT_EXACT - MARGIN
     assert held_out.false_positives <= 4
+
+
+def test_a_written_day_that_is_not_on_the_calendar_is_found() -> None:
+    text = "What happened on 2022-02-30, 2022-13-01 or 2022-03-01, and on 2022-3-4 (order 123-2022-02-30x)?"
+    assert impossible_days(text) == ["2022-02-30", "2022-13-01"]
+    assert impossible_days("What happened on 2024-02-29?") == []  # a leap day
