@@ -345,7 +345,7 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
     if kind == PLACE:  # "in Geneva" names a place; "at the NATO-Russia Council" names a body
         found = [s for s in found if not _ORGANISATION.search(sentence[s[0] : s[1]])] or found
         found = [s for s in found if _AFTER_IN.search(sentence[: s[0]])] or found
-    return best_of(found, sentence, question)
+    return best_of(found, sentence, question, by_sentence=kind in (NUMBER, DATE))
 
 
 # "from USD 10 billion to USD 12 billion", "rose from 100,000 to 130,000": a figure and the one it became
@@ -366,12 +366,17 @@ def _not_superseded(found: Sequence[tuple[int, int]], sentence: str) -> list[tup
     return [s for s in found if s not in superseded]
 
 
-def best_of(found: Sequence[tuple[int, int]], sentence: str, question: str) -> tuple[int, int] | None:
+def best_of(
+    found: Sequence[tuple[int, int]], sentence: str, question: str, *, by_sentence: bool = False
+) -> tuple[int, int] | None:
     """The phrase of `found` nearest to words the question shares with `sentence` (the first when none), or None.
 
-    A quote may hold several sentences: the phrase of the one echoing most of the question's words
-    wins ("... killed enemy soldiers is approaching 14,000. Tens of thousands of Russian servicemen
-    were wounded." answers how many soldiers were killed with 14,000), then the nearest to them.
+    With `by_sentence` (figures and days), in a quote of several sentences the phrase of the one
+    echoing most of the question's words wins first ("... killed enemy soldiers is approaching
+    14,000. Tens of thousands of Russian servicemen were wounded." answers how many soldiers were
+    killed with 14,000): a figure counts, and a day dates, what its own sentence says. A place or a
+    name is often in the sentence before the one that echoes ("... meet on Monday in Geneva ...
+    Those talks are to be followed by meetings ... in Europe"), so for them only the distance counts.
     """
     if not found:
         return None
@@ -385,6 +390,8 @@ def best_of(found: Sequence[tuple[int, int]], sentence: str, question: str) -> t
         return sum(end <= position for end in ends)
 
     def echoed(span: tuple[int, int]) -> int:
+        if not by_sentence:
+            return 0
         return len({m.group().lower() for m in anchors if sentence_of(m.start()) == sentence_of(span[0])})
 
     def distance(span: tuple[int, int]) -> int:

@@ -120,7 +120,7 @@ def answer_phrase(question: str, sentence: str) -> tuple[int, int] | None:
     if not signals.mentions(sentence, counted):
         return None
     figures = [span for span in answer_types.phrases(kind, sentence, question) if _counts(sentence, span, counted)]
-    return answer_types.best_of(figures, sentence, question)
+    return answer_types.best_of(figures, sentence, question, by_sentence=True)
 
 
 # A figure counts the noun after it (`lexical.counted_noun`: "2,000 cruise missiles", "145 Ukrainian
