@@ -22,7 +22,10 @@ from .units import Spans
 
 NOT_SAID = "The articles don't say"
 NOT_FOUND = f"{NOT_SAID}: no passage in the indexed articles answers this question."
-NO_WORDS = "Nothing to look for: the question has no word but ones like 'what' or 'the'. Ask e.g. 'Where will the talks take place?'"
+NO_WORDS = (
+    "Nothing to look for: the question has no word but ones like 'what' or 'the'. "
+    "Ask e.g. 'Where will the talks take place?'"
+)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ a question merely containing a date ("What did Biden say on Sunday?") stays a qu
                                              "what happened in Bucha" or "to X" is a question
     (show me) (a|the) timeline [of|for|on TOPIC] [DATES]
 
-DATES (before or after the topic) is whatever `rag.dates` resolves in a question: "since Monday", "yesterday", "on 2022-03-01",
-"between March 1 and March 5", "last week", "in March"; "as of March 5", "until March 20" or "by
-March 5" set only the last day (the briefing's default window, or a timeline's whole story, up to
-it); relative words count from `today` (the "As of" day or the newest article). `day_field` reads
-one day typed in a form field the same way.
+DATES (after the topic, or before it) is whatever `rag.dates` resolves in a question: "since Monday",
+"yesterday", "on 2022-03-01", "between March 1 and March 5", "last week", "in March"; "as of March
+5", "until March 20" or "by March 5" set only the last day (the briefing's default window, or a
+timeline's whole story, up to it); relative words count from `today` (the "As of" day or the newest
+article). `day_field` reads one day typed in a form field the same way.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def briefing_request(text: str, today: date | None) -> BriefingRequest | None:
     topic_part, when = _split_dates(rest, today)
     topic = None
     if topic_part:
-        words = _DATED_TOPIC.get(kind, "") if when else ""
-        words = "|".join(filter(None, (_TOPIC_WORDS[kind], words)))
+        dated = _DATED_TOPIC.get(kind, "") if when else ""
+        words = "|".join(filter(None, (_TOPIC_WORDS[kind], dated)))
         t = re.fullmatch(rf"(?i)(?:{words})\s+(.+)", topic_part) if words else None
         if t is None or len(t[1].split()) > MAX_TOPIC_WORDS:
             return None
