@@ -57,7 +57,9 @@ _ASKS_MONEY = re.compile(
     r"(?:costs?|raised?|raising|pay|paid|spend|spent|worth|earn(?:ed)?|donated?|allocated?)\b)",
     re.IGNORECASE,
 )
-_CURRENCY_SIGN = re.compile(r"[$€£₴¥]|\b(?:US\$|USD|EUR|GBP|UAH|RUB)\s*$")
+_CURRENCY_SYMBOL = r"[$€£₴¥]"
+_CURRENCY_CODE = r"(?:US\$|USD|EUR|GBP|UAH|RUB)"
+_CURRENCY_SIGN = re.compile(rf"{_CURRENCY_SYMBOL}|\b{_CURRENCY_CODE}\s*$")
 _CURRENCY_WORD = r"(?:dollars?|euros?|pounds?\s+sterling|hryvnias?|hryvnyas?|rubles?|roubles?|yuan|yen|francs?|USD|EUR|GBP|UAH|RUB)\b"
 _CURRENCY_AFTER = re.compile(rf"\s*(?:(?:million|billion|thousand|trillion|mln|bn)\s+)?{_CURRENCY_WORD}", re.IGNORECASE)
 _CURRENCY_IN = re.compile(rf"\b{_CURRENCY_WORD}", re.IGNORECASE)
@@ -349,9 +351,9 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
 
 
 # "from USD 10 billion to USD 12 billion", "rose from 100,000 to 130,000": a figure and the one it became
-_FROM_FIGURE = re.compile(r"\bfrom\s+(?:[$€£₴¥]|US\$|USD|EUR|GBP|UAH|RUB)?\s*$", re.IGNORECASE)
+_FROM_FIGURE = re.compile(rf"\bfrom\s+(?:{_CURRENCY_SYMBOL}|{_CURRENCY_CODE})?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_TO_FIGURE = re.compile(r"\s+to\s+(?:[$€£₴¥]|US\$|USD|EUR|GBP|UAH|RUB)?\s*", re.IGNORECASE)
+_TO_FIGURE = re.compile(rf"\s+to\s+(?:{_CURRENCY_SYMBOL}|{_CURRENCY_CODE})?\s*", re.IGNORECASE)
 
 
 def _not_superseded(found: Sequence[tuple[int, int]], sentence: str) -> list[tuple[int, int]]:

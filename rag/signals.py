@@ -195,8 +195,7 @@ class TermCache:
 
     def header_holders(self, term: str) -> np.ndarray:
         """Rows of the articles (live or not) whose title, source or author uses `term` (or its long prefix, as `_has`)."""
-        keys = [k for f in lexical.forms(term) for k in ([f, "~" + f[:_PREFIX]] if len(f) >= _PREFIX else [f])]
-        found = [self._header_rows[k] for k in keys if k in self._header_rows]
+        found = [self._header_rows[k] for k in _match_keys(term) if k in self._header_rows]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def _compute_unit(self, i: int) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
@@ -362,9 +361,18 @@ def _with_prefixes(terms: list[str]) -> frozenset[str]:
     return frozenset(terms) | {"~" + t[:_PREFIX] for t in terms if len(t) >= _PREFIX}
 
 
+@functools.lru_cache(maxsize=4_096)
+def _match_keys(term: str) -> tuple[str, ...]:
+    """The entries of a `_with_prefixes` set that stand for `term`.
+
+    `term` and its other form (`lexical.forms`), each with its `~prefix` entry when it is long.
+    """
+    return tuple(k for f in lexical.forms(term) for k in ([f, "~" + f[:_PREFIX]] if len(f) >= _PREFIX else [f]))
+
+
 def _has(term_set: frozenset[str], term: str) -> bool:
     """True when `term` or its other form (`lexical.forms`), or a word with the same long prefix, is in `term_set`."""
-    return any(f in term_set or (len(f) >= _PREFIX and "~" + f[:_PREFIX] in term_set) for f in lexical.forms(term))
+    return any(k in term_set for k in _match_keys(term))
 
 
 def mentions(text: str, word: str) -> bool:
