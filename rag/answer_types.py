@@ -250,6 +250,15 @@ def asks_count(question: str) -> bool:
     return _ASKS_COUNT.search(question) is not None
 
 
+def asks_figure(question: str) -> bool:
+    """True when only a figure answers `question`: it asks how many, or how much money.
+
+    A figure is preferred for both, but only a count is refused without one: "How much did the
+    Italian government have to pay?" may be answered by what it failed to pay for.
+    """
+    return asks_count(question) or _figure_asked(question)[1]
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
     if _WHERE_IT_STANDS.search(question):

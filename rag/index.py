@@ -129,6 +129,7 @@ class Index:
         ranked = temporal.prefer_naming_the_day(
             ranked, frame, self._timeline.names_day, self._answers, self._timeline.names_one_day_of
         )
+        ranked = temporal.prefer_figure(ranked, question, self._data.units.text, self._answers)
         # asked for a total, a day's figure ("Over the past 24 hours, 7,144 ...") is no count of it:
         # it neither replaces an older total as the newest report nor is listed as one
         one_day = self._one_day_figure(frame) if temporal.asks_total(frame, question) else None

@@ -5,7 +5,8 @@ window, it asks about the state of things as of `as_of` (or the newest article):
 sentences that answer about as well as the best one (a figure, date, place or name of the asked
 kind, unless asked as of a day), the newest article wins, and the others are shown as updates. A
 question that names a day or window ("on February 24", "last week") is answered only from
-sentences about that time. Undated articles stay answerable, but never win on recency.
+sentences about that time. Undated articles stay answerable, but never win on recency. The same
+near-best move puts first a sentence holding a figure when only a figure answers (`prefer_figure`).
 """
 
 from __future__ import annotations
@@ -238,6 +239,28 @@ def prefer_dated(
     if not candidates or not frame.when:
         return list(candidates)
     return _near_best_first(candidates, has_event, answers)
+
+
+def prefer_figure(
+    candidates: Sequence[Candidate],
+    question: str,
+    text_of: Callable[[int], str],
+    answers: Callable[[Candidate], bool],
+) -> list[Candidate]:
+    """For a question only a figure answers, `candidates` with the best near-best answer holding one first.
+
+    "How much money was raised at the donors' conference?" is not answered by "Today I addressed
+    the participants of the donors' conference", however closely it echoes the question, but by
+    "$ 6.5 billion has been raised at this conference" just below it. Within `WHEN_MARGIN`, as for
+    when-questions; the rank weights alone let the echo win.
+    """
+    if not candidates or not answer_types.asks_figure(question):
+        return list(candidates)
+
+    def holds_figure(unit: int) -> bool:
+        return answer_types.best_phrase(answer_types.NUMBER, text_of(unit), question) is not None
+
+    return _near_best_first(candidates, holds_figure, answers)
 
 
 def prefer_naming_the_day(

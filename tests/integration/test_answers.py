@@ -205,6 +205,25 @@ def test_a_quote_lacking_the_asked_for_number_is_joined_by_the_next_sentence_tha
     assert_exact(index, a)
 
 
+def test_a_question_only_a_figure_answers_prefers_a_near_best_sentence_holding_one(tmp_path):
+    # the sentence echoing the question most says nothing of the amount; one three sentences on does
+    index = _one_article_index(
+        tmp_path,
+        "date 2022-05-05 Today the prime minister addressed the high-level donors' conference held in Warsaw.\n"
+        "He thanked Poland and Sweden for hosting it.\n"
+        "The hall was full of ministers.\n"
+        "It was announced that $6.5 billion has been raised at this conference.\n"
+        "The next meeting is planned for the autumn.\n",
+    )
+    a = index.answer("How much money was raised at the donors' conference held in Warsaw?")
+    assert a.found and "$6.5 billion" in a.text and not a.text.startswith("Today the prime minister")
+    assert a.highlight is not None and a.text[a.highlight[0] : a.highlight[1]] == "$6.5 billion"
+    assert_exact(index, a)
+    # a question that a figure does not answer keeps the sentence that echoes it
+    a = index.answer("Who addressed the donors' conference held in Warsaw?")
+    assert a.found and a.text.startswith("Today the prime minister")
+
+
 def test_a_form_of_address_is_never_the_answer(tmp_path):
     # a speech opens by naming whom it speaks to: "Dear Minister of Defence!" says nothing about who that is
     index = _one_article_index(

@@ -10,6 +10,7 @@ from rag.answer_types import (
     PERSON,
     PLACE,
     REASON,
+    asks_figure,
     best_phrase,
     candidate_phrases,
     category_noun,
@@ -148,6 +149,23 @@ def test_a_question_about_money_is_answered_by_an_amount_of_money_only(question)
         "300 tons",
         "$ 2 million",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("How many tanks has Germany sent?", True),
+        ("how many people were evacuated today", True),
+        ("How much money was raised at the conference?", True),
+        ("How much did the repairs cost?", True),
+        ("How much grain was exported?", False),  # "a record harvest" may say it
+        ("How much support does the plan have?", False),
+        ("How long did the siege last?", False),
+        ("What is the number of refugees?", False),
+    ],
+)
+def test_only_a_count_or_an_amount_of_money_is_a_question_only_a_figure_answers(question, figure):
+    assert asks_figure(question) is figure
 
 
 @pytest.mark.parametrize(
