@@ -356,8 +356,12 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
     if kind == PLACE:  # "in Geneva" names a place; "at the NATO-Russia Council" names a body
         found = [s for s in found if not _ORGANISATION.search(sentence[s[0] : s[1]])] or found
         found = [s for s in found if _AFTER_IN.search(sentence[: s[0]])] or found
+        # "in the Ukrainian cities", "from Amazonian rivers": an adjective of origin before a noun is no place
+        found = [s for s in found if not _ADJECTIVE_OF_ORIGIN.match(sentence, s[1] - 3)]
     return best_of(found, sentence, question, by_sentence=kind in (NUMBER, DATE))
 
+
+_ADJECTIVE_OF_ORIGIN = re.compile(r"(?:ian|ese|ish|ean)\s+[a-z]")
 
 # "from USD 10 billion to USD 12 billion", "rose from 100,000 to 130,000": a figure and the one it became
 _FROM_FIGURE = re.compile(rf"\bfrom\s+(?:{_CURRENCY_SYMBOL}|{_CURRENCY_CODE})?\s*$", re.IGNORECASE)

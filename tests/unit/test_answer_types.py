@@ -87,6 +87,20 @@ def test_best_phrase_never_returns_the_questions_own_name():
     assert span is not None and sentence[span[0] : span[1]] == "Emmanuel Macron"
 
 
+@pytest.mark.parametrize(
+    "sentence, place",
+    [
+        ("Missiles hit the Ukrainian cities of the east.", None),  # an adjective of origin, not a place
+        ("Fish live in Amazonian rivers.", None),
+        ("Talks on Russian gas will take place in Geneva.", "Geneva"),
+        ("The ships stayed in Caspian Sea ports.", "Caspian Sea"),  # a name running on to a capital is kept
+    ],
+)
+def test_an_adjective_of_origin_before_a_noun_is_no_place(sentence, place):
+    span = best_phrase(PLACE, sentence, "Where did it happen?")
+    assert (None if span is None else sentence[span[0] : span[1]]) == place
+
+
 def _figures(question: str, sentence: str) -> list[str]:
     return [sentence[a:b] for a, b in phrases(NUMBER, sentence, question)]
 
