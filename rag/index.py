@@ -243,7 +243,7 @@ class Index:
         name that no article uses, in a sentence or in its title, source or author, is not what any
         of them is about. A sentence about another town does not answer "How many were killed in
         Bucha?": the question is refused, naming the missing word and, when a later article uses it,
-        that article's date. Measured in the README's answer-quality section.
+        that article's date. Measured in eval/README.md.
         """
         missing = []
         first_later = None
