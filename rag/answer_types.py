@@ -259,6 +259,15 @@ def asks_figure(question: str) -> bool:
     return asks_count(question) or _figure_asked(question)[1]
 
 
+def holds_figure(text: str, question: str) -> bool:
+    """True when `text` holds a figure that answers `question`: the phrase `best_phrase` would highlight.
+
+    One test for the preference of a near-best sentence holding one (`temporal.prefer_figure`) and
+    for the refusal of a count whose quote holds none (`Index.answer`), so the two agree.
+    """
+    return best_phrase(NUMBER, text, question) is not None
+
+
 def question_kind(question: str) -> str | None:
     """The kind of phrase `question` asks for, or None when it is not clear."""
     if _WHERE_IT_STANDS.search(question):
@@ -357,11 +366,11 @@ def best_phrase(kind: str | None, sentence: str, question: str) -> tuple[int, in
         found = [s for s in found if not _ORGANISATION.search(sentence[s[0] : s[1]])] or found
         found = [s for s in found if _AFTER_IN.search(sentence[: s[0]])] or found
         # "in the Ukrainian cities", "from Amazonian rivers": an adjective of origin before a noun is no place
-        found = [s for s in found if not _ADJECTIVE_OF_ORIGIN.match(sentence, s[1] - 3)]
+        found = [s for s in found if not _ADJECTIVE_OF_ORIGIN.match(sentence, s[1])]
     return best_of(found, sentence, question, by_sentence=kind in (NUMBER, DATE))
 
 
-_ADJECTIVE_OF_ORIGIN = re.compile(r"(?:ian|ese|ish|ean)\s+[a-z]")
+_ADJECTIVE_OF_ORIGIN = re.compile(r"(?<=ian|ese|ish|ean)\s+[a-z]")
 
 # "from USD 10 billion to USD 12 billion", "rose from 100,000 to 130,000": a figure and the one it became
 _FROM_FIGURE = re.compile(rf"\bfrom\s+(?:{_CURRENCY_SYMBOL}|{_CURRENCY_CODE})?\s*$", re.IGNORECASE)

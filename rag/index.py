@@ -153,10 +153,7 @@ class Index:
         if lacking:
             names = " or ".join(f'"{word}"' for word in lacking)
             why = f"{NOT_SAID}: the closest passage is from an article that never mentions {names}."
-        elif (
-            answer_types.asks_count(question)
-            and answer_types.best_phrase(answer_types.NUMBER, reply.text, question) is None
-        ):
+        elif answer_types.asks_count(question) and not answer_types.holds_figure(reply.text, question):
             # "How many HIMARS launchers has the US delivered?" is not answered by "the M142 HIMARS ... that
             # Ukraine has requested": a count is a figure
             why = f"{NOT_SAID}: the closest passage gives no figure."

@@ -256,11 +256,7 @@ def prefer_figure(
     """
     if not candidates or not answer_types.asks_figure(question):
         return list(candidates)
-
-    def holds_figure(unit: int) -> bool:
-        return answer_types.best_phrase(answer_types.NUMBER, text_of(unit), question) is not None
-
-    return _near_best_first(candidates, holds_figure, answers)
+    return _near_best_first(candidates, lambda unit: answer_types.holds_figure(text_of(unit), question), answers)
 
 
 def prefer_naming_the_day(
